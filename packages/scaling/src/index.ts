@@ -1,1 +1,10 @@
-export {};
+export type {
+  AggregationAlgorithm,
+  ReconcileSpec,
+  RevisionScalingSpec,
+  ScaleDecision,
+  ScaleInput,
+  Scaler,
+  ScalerSpec,
+  WindowSpec,
+} from './types.js';
