@@ -1,0 +1,273 @@
+// Per-revision metric aggregation (kpa.md a.3, a.4, a.7) for PUSHED stats: every queue-proxy
+// sends one stat per second, every activator one per revision per second. Stats are buffered per
+// second; a second is committed into the four windows (stable/panic × concurrency/rps) once it is
+// complete (every ready pod reported) or late, with the missing pods extrapolated like Knative's
+// scraper extrapolates its sample (sum / reported × ready). See the README for the design.
+import type { WindowSpec } from './types.js';
+import { BucketWindow } from './bucket-window.js';
+
+/** One stat from one queue-proxy (`qp`) or activator (`act`) for one revision and one second. */
+export interface PodStat {
+  pod: string;
+  src: 'qp' | 'act';
+  /** ms since the epoch at the end of the stat's 1 s period; it counts in second floor(tsMs / 1000). */
+  tsMs: number;
+  concurrency: number;
+  proxiedConcurrency: number;
+  requests: number;
+  proxiedRequests: number;
+  uptimeS?: number;
+}
+
+export type ScalingMetric = 'concurrency' | 'rps';
+
+/** Windowed revision totals; undefined = no data (the stable window is empty): never scale on it. */
+export interface WindowAverages {
+  stableAvg: number | undefined;
+  panicAvg: number | undefined;
+}
+
+export interface RevisionMetricsOptions {
+  /** A second is committed, complete or not, once this long has passed since it ended. Default 1000. */
+  lateAfterMs?: number;
+  /**
+   * Knative does not scrape a revision whose target burst capacity is -1 (the activator sees all
+   * its traffic) and then reads an empty window as (0, 0) instead of "no data". Default false.
+   */
+  emptyWindowIsZero?: boolean;
+}
+
+export interface RevisionMetricsCounters {
+  /** Stats accepted by record(). */
+  stats: number;
+  /** Seconds committed into the windows. */
+  seconds: number;
+  /** Committed seconds in which fewer queue-proxies reported than pods were ready. */
+  extrapolated: number;
+  /** Second (or later) stat of one pod within one second: averaged with the first. */
+  duplicates: number;
+  /** Queue-proxy stats for a second that was already committed: dropped (it was extrapolated). */
+  droppedLate: number;
+}
+
+export interface RevisionMetrics {
+  record(stat: PodStat): void;
+  /** Commits the seconds that are complete or late, then reads the windows at `nowMs`. */
+  averages(nowMs: number, metric: ScalingMetric, readyPods: number): WindowAverages;
+  /** New window lengths or algorithm (kpa.md a.5 resize); `nowMs` defaults to the latest time seen. */
+  resize(windows: WindowSpec, nowMs?: number): void;
+  setOptions(opts: RevisionMetricsOptions): void;
+  /** tsMs of the newest stat recorded, undefined before the first. */
+  readonly lastStatMs: number | undefined;
+  counters(): RevisionMetricsCounters;
+}
+
+/** Buffered seconds: a ring of 8, enough for a 2 s tick plus late and early (clock skew) stats. */
+const SLOTS = 8;
+const DEFAULT_LATE_AFTER_MS = 1000;
+
+/** The stats of one second not yet committed (or committed, kept to route late arrivals). */
+interface SecondSlot {
+  sec: number;
+  open: boolean;
+  qpConc: number;
+  qpRps: number;
+  qpPods: number;
+  actConc: number;
+  actRps: number;
+}
+
+/** A queue-proxy's newest second, to average its duplicates within a second. */
+interface PodEntry {
+  sec: number;
+  n: number;
+  conc: number;
+  rps: number;
+}
+
+interface Series {
+  stableConc: BucketWindow;
+  panicConc: BucketWindow;
+  stableRps: BucketWindow;
+  panicRps: BucketWindow;
+}
+
+function makeSeries(w: WindowSpec): Series {
+  return {
+    stableConc: new BucketWindow(w.stableWindowMs, w.algorithm),
+    panicConc: new BucketWindow(w.panicWindowMs, w.algorithm),
+    stableRps: new BucketWindow(w.stableWindowMs, w.algorithm),
+    panicRps: new BucketWindow(w.panicWindowMs, w.algorithm),
+  };
+}
+
+function recordSeries(s: Series, tMs: number, conc: number, rps: number): void {
+  s.stableConc.record(tMs, conc);
+  s.panicConc.record(tMs, conc);
+  s.stableRps.record(tMs, rps);
+  s.panicRps.record(tMs, rps);
+}
+
+function emptySlot(): SecondSlot {
+  return { sec: Number.NEGATIVE_INFINITY, open: false, qpConc: 0, qpRps: 0, qpPods: 0, actConc: 0, actRps: 0 };
+}
+
+function openSlot(slot: SecondSlot, sec: number): void {
+  slot.sec = sec;
+  slot.open = true;
+  slot.qpConc = slot.qpRps = slot.qpPods = slot.actConc = slot.actRps = 0;
+}
+
+export function createRevisionMetrics(windows: WindowSpec, opts: RevisionMetricsOptions = {}): RevisionMetrics {
+  return new RevisionMetricsImpl(windows, opts);
+}
+
+class RevisionMetricsImpl implements RevisionMetrics {
+  readonly #series: Series;
+  readonly #slots: SecondSlot[] = Array.from({ length: SLOTS }, emptySlot);
+  readonly #pods = new Map<string, PodEntry>();
+  readonly #due: SecondSlot[] = [];
+  #lateAfterMs = DEFAULT_LATE_AFTER_MS;
+  #emptyWindowIsZero = false;
+  #lastReadyPods = 0;
+  #latestMs = Number.NEGATIVE_INFINITY;
+  #lastStatMs: number | undefined = undefined;
+  readonly #counters: RevisionMetricsCounters = { stats: 0, seconds: 0, extrapolated: 0, duplicates: 0, droppedLate: 0 };
+
+  constructor(windows: WindowSpec, opts: RevisionMetricsOptions) {
+    this.#series = makeSeries(windows);
+    this.setOptions(opts);
+  }
+
+  get lastStatMs(): number | undefined {
+    return this.#lastStatMs;
+  }
+
+  counters(): RevisionMetricsCounters {
+    return { ...this.#counters };
+  }
+
+  setOptions(opts: RevisionMetricsOptions): void {
+    if (opts.lateAfterMs !== undefined) this.#lateAfterMs = opts.lateAfterMs;
+    if (opts.emptyWindowIsZero !== undefined) this.#emptyWindowIsZero = opts.emptyWindowIsZero;
+  }
+
+  record(stat: PodStat): void {
+    const conc = stat.concurrency - stat.proxiedConcurrency;
+    const rps = stat.requests - stat.proxiedRequests;
+    const sec = Math.floor(stat.tsMs / 1000);
+    this.#counters.stats++;
+    if (this.#lastStatMs === undefined || stat.tsMs > this.#lastStatMs) this.#lastStatMs = stat.tsMs;
+    if (stat.tsMs > this.#latestMs) this.#latestMs = stat.tsMs;
+    const slot = this.#slotFor(sec);
+    if (slot === undefined || !slot.open) {
+      // The second is already committed (or too old to buffer): an activator's stat is exact and
+      // just adds (a late write, as in Knative); a queue-proxy's was extrapolated already.
+      if (stat.src === 'act') recordSeries(this.#series, sec * 1000, conc, rps);
+      else this.#counters.droppedLate++;
+      return;
+    }
+    if (stat.src === 'act') {
+      slot.actConc += conc;
+      slot.actRps += rps;
+    } else {
+      this.#addPodStat(slot, stat.pod, conc, rps);
+    }
+  }
+
+  /** The slot buffering `sec`: reused when it held an older second; undefined when it holds a newer one. */
+  #slotFor(sec: number): SecondSlot | undefined {
+    const slot = this.#slots[((sec % SLOTS) + SLOTS) % SLOTS]!;
+    if (slot.sec === sec) return slot;
+    if (slot.sec > sec) return undefined;
+    if (slot.open) this.#commit(slot, this.#lastReadyPods); // 8 s old: long late
+    openSlot(slot, sec);
+    return slot;
+  }
+
+  #addPodStat(slot: SecondSlot, pod: string, conc: number, rps: number): void {
+    const e = this.#pods.get(pod);
+    if (e === undefined) {
+      this.#pods.set(pod, { sec: slot.sec, n: 1, conc, rps });
+    } else if (e.sec === slot.sec) {
+      // Twice in one second (reporter jitter): the pod counts once, with the mean of its stats.
+      this.#counters.duplicates++;
+      slot.qpConc -= e.conc / e.n;
+      slot.qpRps -= e.rps / e.n;
+      e.n++;
+      e.conc += conc;
+      e.rps += rps;
+      slot.qpConc += e.conc / e.n;
+      slot.qpRps += e.rps / e.n;
+      return;
+    } else if (e.sec < slot.sec) {
+      e.sec = slot.sec;
+      e.n = 1;
+      e.conc = conc;
+      e.rps = rps;
+    }
+    slot.qpConc += conc;
+    slot.qpRps += rps;
+    slot.qpPods++;
+  }
+
+  /**
+   * Commits a second: queue-proxy sum extrapolated to the ready pods (never scaled down when more
+   * pods reported than are ready), plus the activators' exact sums, into all four windows.
+   * E.g. 3 ready, 2 reported 4 + 6 → 10 / 2 × 3 = 15; plus an activator's 2 → 17.
+   */
+  #commit(slot: SecondSlot, readyPods: number): void {
+    slot.open = false;
+    let conc = slot.actConc;
+    let rps = slot.actRps;
+    if (slot.qpPods > 0) {
+      const extrapolate = readyPods > slot.qpPods;
+      if (extrapolate) this.#counters.extrapolated++;
+      conc += extrapolate ? (slot.qpConc / slot.qpPods) * readyPods : slot.qpConc;
+      rps += extrapolate ? (slot.qpRps / slot.qpPods) * readyPods : slot.qpRps;
+    }
+    this.#counters.seconds++;
+    recordSeries(this.#series, slot.sec * 1000, conc, rps);
+  }
+
+  #commitDue(nowMs: number, readyPods: number): void {
+    const due = this.#due;
+    due.length = 0;
+    for (const slot of this.#slots) {
+      if (!slot.open) continue;
+      const late = nowMs >= (slot.sec + 1) * 1000 + this.#lateAfterMs;
+      if (late || slot.qpPods >= readyPods) due.push(slot);
+    }
+    if (due.length > 1) due.sort((a, b) => a.sec - b.sec);
+    for (const slot of due) this.#commit(slot, readyPods);
+    due.length = 0;
+  }
+
+  /** Forgets pods that have not reported for the whole buffered span (pods come and go). */
+  #prunePods(nowMs: number): void {
+    const horizon = Math.floor(nowMs / 1000) - SLOTS;
+    for (const [pod, e] of this.#pods) if (e.sec < horizon) this.#pods.delete(pod);
+  }
+
+  averages(nowMs: number, metric: ScalingMetric, readyPods: number): WindowAverages {
+    if (nowMs > this.#latestMs) this.#latestMs = nowMs;
+    this.#lastReadyPods = readyPods;
+    this.#commitDue(nowMs, readyPods);
+    this.#prunePods(nowMs);
+    const s = this.#series;
+    const stable = metric === 'rps' ? s.stableRps : s.stableConc;
+    const panic = metric === 'rps' ? s.panicRps : s.panicConc;
+    if (stable.isEmpty(nowMs)) {
+      return this.#emptyWindowIsZero ? { stableAvg: 0, panicAvg: 0 } : { stableAvg: undefined, panicAvg: undefined };
+    }
+    return { stableAvg: stable.average(nowMs), panicAvg: panic.average(nowMs) };
+  }
+
+  resize(windows: WindowSpec, nowMs: number = this.#latestMs): void {
+    const s = this.#series;
+    s.stableConc.resize(windows.stableWindowMs, nowMs, windows.algorithm);
+    s.stableRps.resize(windows.stableWindowMs, nowMs, windows.algorithm);
+    s.panicConc.resize(windows.panicWindowMs, nowMs, windows.algorithm);
+    s.panicRps.resize(windows.panicWindowMs, nowMs, windows.algorithm);
+  }
+}
