@@ -61,6 +61,9 @@ export function parseActivatorEnv(env: Readonly<Record<string, string | undefine
     });
     throw new ActivatorError('ACT_CONFIG', `invalid environment: ${msgs.join('; ')}`);
   }
+  if (r.data.ACTIVATOR_INDEX >= r.data.ACTIVATOR_REPLICAS) {
+    throw new ActivatorError('ACT_CONFIG', `invalid environment: ACTIVATOR_INDEX=${r.data.ACTIVATOR_INDEX} must be below ACTIVATOR_REPLICAS=${r.data.ACTIVATOR_REPLICAS} (or -1)`);
+  }
   if (r.data.TOPOLOGY === 'static' && r.data.TOPOLOGY_FILE === undefined) {
     throw new ActivatorError('ACT_CONFIG', 'invalid environment: TOPOLOGY=static needs TOPOLOGY_FILE (a JSON file of revisions and endpoints)');
   }
