@@ -7,10 +7,15 @@ export function scaleBounds(spec: ReconcileSpec): { min: number; max: number } {
   return { min: spec.reachable ? spec.minScale : 0, max: spec.maxScale };
 }
 
+/** The initial scale, never above a non-zero max-scale (a revision must be able to reach it). */
+export function cappedInitialScale(spec: ReconcileSpec): number {
+  return spec.maxScale > 0 ? Math.min(spec.initialScale, spec.maxScale) : spec.initialScale;
+}
+
 /** Ready pods needed to count as Active: max(min, initialScale) until initialised, then max(min, 1). */
 export function activeThreshold(spec: ReconcileSpec, scaleTargetInitialized: boolean): number {
   const { min } = scaleBounds(spec);
-  return scaleTargetInitialized ? Math.max(min, 1) : Math.max(min, spec.initialScale);
+  return scaleTargetInitialized ? Math.max(min, 1) : Math.max(min, cappedInitialScale(spec));
 }
 
 function mark(state: PAState, condition: ActiveCondition, reason: ActiveReason, nowMs: number): PAState {

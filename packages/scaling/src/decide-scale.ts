@@ -3,7 +3,7 @@
 // the activator mode and when to look again.
 import type { ReconcileSpec, RevisionScalingSpec } from './types.js';
 import type { PAState, ReconcileInput, ReconcileResult, ScaleMode } from './reconcile-types.js';
-import { computeActiveCondition, scaleBounds } from './active-condition.js';
+import { cappedInitialScale, computeActiveCondition, scaleBounds } from './active-condition.js';
 import { computeNumActivators } from './decider-math.js';
 import { handleScaleToZero, type ScaleToZeroResult } from './scale-to-zero.js';
 
@@ -17,6 +17,8 @@ export function applyBounds(min: number, max: number, x: number): number {
 /**
  * Knative's scaler.scale(): bounds (with initial scale holding min up until first reached), then
  * the scale-to-zero gate. An unknown decider scale (-1) is left alone unless the PA is activating.
+ * Unlike Knative, an initial scale above max-scale is capped at max-scale (Knative's applyBounds
+ * returns the raised min before checking max, so it would exceed max-scale).
  * E.g. min 2, max 10, initial 3 not reached yet, decider 1 → 3 (apply).
  */
 function scaleStep(spec: ReconcileSpec, state: PAState, input: ReconcileInput): ScaleToZeroResult {
@@ -25,7 +27,7 @@ function scaleStep(spec: ReconcileSpec, state: PAState, input: ReconcileInput): 
     return { desired, apply: false, requeueAfterMs: undefined, probeActivator: false };
   }
   let { min } = scaleBounds(spec);
-  if (spec.initialScale > 1 && !state.scaleTargetInitialized && spec.reachable) min = Math.max(spec.initialScale, min);
+  if (spec.initialScale > 1 && !state.scaleTargetInitialized && spec.reachable) min = Math.max(cappedInitialScale(spec), min);
   return handleScaleToZero(spec, state, input, applyBounds(min, spec.maxScale, desired));
 }
 
