@@ -1,22 +1,13 @@
-// Durations on the command line: Go syntax (`5s`, `1m30s`, `500ms`, `1.5h`) or a bare number of ms.
-
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+// Durations on the command line: Go syntax (`5s`, `1m30s`, `500ms`, `1.5h`), parsed by @kpa-ts/config's
+// Go-exact parser, or a bare number of milliseconds.
+import { parseGoDurationMs } from '@kpa-ts/config';
 
 /** Milliseconds, or undefined when `text` is neither a Go duration nor a plain number of ms. */
 export function parseDurationMs(text: string): number | undefined {
   const s = text.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
-  if (s === '') return undefined;
-  let ms = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < s.length) {
-    const at = PART.lastIndex;
-    const m = PART.exec(s);
-    if (!m || m.index !== at) return undefined;
-    ms += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
-  }
-  return Number.isFinite(ms) ? ms : undefined;
+  const parsed = parseGoDurationMs(s);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /** `90000` → `1m30s`, `2000` → `2s`, `500` → `500ms`: for messages and plot captions. */

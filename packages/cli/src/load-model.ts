@@ -1,5 +1,5 @@
 // How the offered load of one second turns into the stats the pods and the activator report.
-import type { PodStat } from './scaling-api.js';
+import type { PodStat } from '@kpa-ts/scaling';
 import type { TraceMetric } from './trace.js';
 
 /** The revision's offered load in one second, in both units (Little's law: concurrency = rps × latency). */

@@ -37,8 +37,9 @@ function stepPoints(samples: SecondSample[], value: (s: SecondSample) => number,
   return pts.join(' ');
 }
 
-function polyline(points: string, color: string, extra = ''): string {
-  return `<polyline fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" ${extra} points="${points}"/>`;
+function polyline(points: string, color: string, opts: { width?: number; dash?: string } = {}): string {
+  const dash = opts.dash ? ` stroke-dasharray="${opts.dash}"` : '';
+  return `<polyline fill="none" stroke="${color}" stroke-width="${opts.width ?? 2}" stroke-linejoin="round"${dash} points="${points}"/>`;
 }
 
 /** Spans of consecutive seconds in panic, as [fromS, toS) pairs. */
@@ -81,14 +82,15 @@ function legend(items: Array<{ label: string; color: string; dash?: string; box?
         ? `<rect x="${x}" y="${y - 7}" width="22" height="12" fill="${it.color}"/>`
         : `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${it.color}" stroke-width="2.5" ${it.dash ? `stroke-dasharray="${it.dash}"` : ''}/>`;
       const text = `<text x="${x + 28}" y="${y}" dominant-baseline="middle" font-size="12" ${FONT}>${escapeXml(it.label)}</text>`;
-      x += 40 + it.label.length * 7;
+      x += 44 + it.label.length * 6.6;
       return mark + text;
     })
     .join('\n');
 }
 
 function panel(y: number, x: Scale, max: number, integer: boolean, yLabel: string): Panel {
-  const yTicks = ticks(Math.max(max, integer ? 1 : 1e-9), 5, integer);
+  // A little headroom so a line at the maximum does not sit on the frame.
+  const yTicks = ticks(Math.max(max * 1.05, integer ? 1 : 1e-9), 5, integer);
   const top = yTicks.at(-1) ?? 1;
   return { y, x, yScale: linear(0, top, y + PANEL_H, y), yTicks, yLabel };
 }
@@ -127,9 +129,9 @@ export function renderSvg(result: SimulationResult, opts: SvgOptions): string {
     axes(top, xTicks, xDiv),
     axes(bottom, xTicks, xDiv),
     polyline(stepPoints(samples, (v) => v.load, top), COLORS.load),
-    polyline(stepPoints(samples, (v) => v.waiting * waitFactor, top), COLORS.waiting, 'stroke-dasharray="5 3"'),
-    polyline(stepPoints(samples, (v) => v.replicas, bottom), COLORS.replicas, 'stroke-dasharray="6 4"'),
-    polyline(stepPoints(samples, (v) => v.ready, bottom), COLORS.ready, 'stroke-width="2.5"'),
+    polyline(stepPoints(samples, (v) => v.waiting * waitFactor, top), COLORS.waiting, { dash: '5 3' }),
+    polyline(stepPoints(samples, (v) => v.replicas, bottom), COLORS.replicas, { dash: '6 4' }),
+    polyline(stepPoints(samples, (v) => v.ready, bottom), COLORS.ready, { width: 2.5 }),
     `<text x="${(LEFT + W - RIGHT) / 2}" y="${H - 10}" text-anchor="middle" font-size="13" ${FONT}>time (${minutes ? 'min' : 's'})</text>`,
     '</svg>',
     '',

@@ -1,10 +1,9 @@
 // `kpa simulate <trace.csv> [options]`: flags parsed by node:util parseArgs, then checked by zod.
 import { parseArgs } from 'node:util';
+import { ANNOTATION_PREFIX } from '@kpa-ts/config';
 import { z } from 'zod';
 import { parseDurationMs } from './duration.js';
 import { CliError } from './errors.js';
-
-export const ANNOTATION_PREFIX = 'autoscaling.knative.dev/';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 

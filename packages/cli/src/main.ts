@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `kpa` binary: wires the real process I/O to the dispatcher. Nothing else.
+import { readFile, writeFile } from 'node:fs/promises';
+import { dispatch } from './dispatch.js';
+
+const exitCode = await dispatch(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readFile: (path) => readFile(path, 'utf8'),
+  writeFile: (path, data) => writeFile(path, data),
+});
+process.exitCode = exitCode;
