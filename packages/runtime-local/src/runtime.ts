@@ -63,7 +63,9 @@ class LocalProcessRuntime implements LocalRuntime {
     const key = keyOf(t.namespace, t.revision);
     const state = this.#revisions.get(key);
     if (state === undefined) {
-      this.#revisions.set(key, { template: t, replicas: wanted ?? 0, pods: new Map(), backoffMs: 0, backoffTimer: undefined });
+      const fresh: RevisionState = { template: t, replicas: wanted ?? 0, pods: new Map(), backoffMs: 0, backoffTimer: undefined };
+      this.#revisions.set(key, fresh);
+      this.#emit(fresh); // a known revision with no pods: routable to the activator's buffer
     } else {
       state.template = t; // pods created from now on use it; running pods keep theirs
       if (wanted !== undefined) state.replicas = wanted;
@@ -79,6 +81,10 @@ class LocalProcessRuntime implements LocalRuntime {
     if (state.replicas !== wanted) this.#logger.info({ namespace, revision, from: state.replicas, to: wanted }, 'scale');
     state.replicas = wanted;
     this.#reconcile(state);
+  }
+
+  revisions(): RevisionTemplate[] {
+    return [...this.#revisions.values()].map((s) => structuredClone(s.template));
   }
 
   replicas(namespace: string, revision: string): number {

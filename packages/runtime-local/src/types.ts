@@ -42,7 +42,10 @@ export interface PodInfo {
   pids?: { app?: number; queueProxy?: number };
 }
 
-/** The pod set of one revision after a change (add, ready, unready, terminating, gone). */
+/**
+ * The pod set of one revision after a change (add, ready, unready, terminating, gone); also sent
+ * once with `pods: []` when a revision is first deployed.
+ */
 export interface PodSetEvent {
   namespace: string;
   revision: string;
@@ -95,6 +98,8 @@ export interface LocalRuntime {
   deploy(t: RevisionTemplate, replicas?: number): void;
   /** Like the /scale subresource: sets spec.replicas and reconciles; idempotent. */
   scale(namespace: string, revision: string, replicas: number): void;
+  /** Every deployed revision's current template (for a topology adapter: revisions known at zero). */
+  revisions(): RevisionTemplate[];
   /** spec.replicas (0 for an unknown revision). */
   replicas(namespace: string, revision: string): number;
   pods(namespace: string, revision: string): PodInfo[];

@@ -34,6 +34,8 @@ describe('local runtime (stand-in queue-proxy)', () => {
     rt.deploy(template('hello'));
     expect(rt.replicas('test', 'hello')).toBe(0);
     expect(rt.pods('test', 'hello')).toEqual([]);
+    expect(rec.events).toEqual([{ namespace: 'test', revision: 'hello', pods: [] }]); // known at zero
+    expect(rt.revisions()).toEqual([template('hello')]);
 
     rt.scale('test', 'hello', 3);
     expect(rt.replicas('test', 'hello')).toBe(3);
