@@ -1,1 +1,13 @@
-export {};
+export { Breaker, QUEUE_DEPTH_PER_SLOT, type EnterResult } from './breaker.js';
+export { systemClock, type Clock } from './clock.js';
+export { parseEnv, type ProbeTarget, type QueueProxyConfig, type ReadinessProbeConfig } from './env.js';
+export { EnvError, QueueProxyError, type QueueProxyErrorCode } from './errors.js';
+export { endToEndHeaders, forwardedRequestHeaders, type ForwardOptions } from './headers.js';
+export { createQueueProxyMetrics, type MetricsIdentity, type MetricsSources, type QueueProxyMetrics } from './metrics.js';
+export { PROBE_USER_AGENT, probeOnce } from './probe.js';
+export { KUBELET_PROBE_HEADER, NETWORK_PROBE_HEADER, NETWORK_PROBE_QUEUE } from './proxy-handler.js';
+export { createQueueProxy, type DrainResult, type QueueProxy, type QueueProxyDeps } from './queue-proxy.js';
+export { Readiness, type ReadinessOptions } from './readiness.js';
+export { RequestStats, type RequestStatsReport } from './request-stats.js';
+export { createLogStatsSink, createMemoryStatsSink } from './stats-sink.js';
+export { createStatsReporter, toStatRecord, type StatsIdentity, type StatsReporter, type StatsReporterOptions } from './stats-reporter.js';

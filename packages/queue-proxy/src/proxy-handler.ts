@@ -1,0 +1,220 @@
+import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { PROXIED_HEADER, PROXIED_HEADER_VALUE } from '@kpa-ts/bus';
+import type { Breaker } from './breaker.js';
+import type { Clock } from './clock.js';
+import { endToEndHeaders, forwardedRequestHeaders } from './headers.js';
+import type { QueueProxyMetrics } from './metrics.js';
+import type { RequestStats } from './request-stats.js';
+
+/** Knative's probe header: `K-Network-Probe: queue` asks the queue-proxy itself whether it is ready. */
+export const NETWORK_PROBE_HEADER = 'k-network-probe';
+export const NETWORK_PROBE_QUEUE = 'queue';
+/** The kubelet's probes, rewritten to go through the queue-proxy, carry this header (or a kube-probe/ user agent). */
+export const KUBELET_PROBE_HEADER = 'k-kubelet-probe';
+
+/** Everything a proxied request needs; one instance per queue-proxy. */
+export interface ProxyContext {
+  upstream: { host: string; port: number };
+  /** `host:port` of the user container, the Host header when a client sent none */
+  upstreamHost: string;
+  /** keep-alive agent to the user container */
+  agent: Agent;
+  /** undefined when containerConcurrency = 0 (unlimited) */
+  breaker: Breaker | undefined;
+  stats: RequestStats;
+  clock: Clock;
+  metrics: QueueProxyMetrics;
+  readiness: { readonly ready: boolean };
+  /** time to the first response byte from the user container before a 504 */
+  timeoutMs: number;
+  logger: Logger;
+  /** true from SIGTERM on: responses carry `Connection: close` */
+  draining: () => boolean;
+  /** called whenever the last request in flight is done */
+  onIdle: () => void;
+}
+
+export function isKubeletProbe(req: IncomingMessage): boolean {
+  return req.headers[KUBELET_PROBE_HEADER] !== undefined || (req.headers['user-agent']?.startsWith('kube-probe/') ?? false);
+}
+
+export function isProxied(req: IncomingMessage): boolean {
+  return req.headers[PROXIED_HEADER] === PROXIED_HEADER_VALUE;
+}
+
+/** A small plain-text answer of the queue-proxy's own (probe, 502, 503, 504). */
+export function replyText(res: ServerResponse, status: number, body: string, close: boolean): void {
+  const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  if (close) headers['connection'] = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
+}
+
+/** A request with no body can be replayed on a fresh connection if a reused keep-alive socket was already dead. */
+function replayable(req: IncomingMessage): boolean {
+  return !hasBody(req);
+}
+
+/** One client request on its way through the breaker to the user container and back. */
+class Exchange {
+  readonly #ctx: ProxyContext;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #proxied: boolean;
+  readonly #startMs: number;
+  #appStartMs = 0;
+  #appStatus = 0;
+  #granted = false;
+  #closed = false;
+  #timedOut = false;
+  #retried = false;
+  #cancelQueue: (() => void) | undefined;
+  #upstream: ClientRequest | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#res = res;
+    this.#proxied = isProxied(req);
+    this.#startMs = ctx.clock.monotonicMs();
+  }
+
+  start(): void {
+    const ctx = this.#ctx;
+    ctx.stats.requestIn(this.#proxied, this.#startMs);
+    this.#res.once('close', this.#onClose);
+    this.#req.on('error', this.#onClientError);
+    if (ctx.breaker === undefined) return this.#forward();
+    const entered = ctx.breaker.enter(this.#onGrant);
+    if (entered.kind === 'granted') {
+      this.#granted = true;
+      this.#forward();
+    } else if (entered.kind === 'queued') {
+      this.#cancelQueue = entered.cancel;
+    } else {
+      ctx.metrics.breakerRejected();
+      replyText(this.#res, 503, 'overload: queue-proxy breaker queue is full\n', ctx.draining());
+    }
+  }
+
+  readonly #onGrant = (): void => {
+    this.#cancelQueue = undefined;
+    this.#granted = true;
+    if (this.#closed) {
+      this.#ctx.breaker?.leave();
+      this.#granted = false;
+      return;
+    }
+    this.#forward();
+  };
+
+  #forward(): void {
+    const ctx = this.#ctx;
+    const req = this.#req;
+    this.#appStartMs = ctx.clock.monotonicMs();
+    const upstream = request({
+      host: ctx.upstream.host,
+      port: ctx.upstream.port,
+      method: req.method,
+      path: req.url,
+      headers: forwardedRequestHeaders(req.rawHeaders, { clientAddress: req.socket.remoteAddress, fallbackHost: ctx.upstreamHost }),
+      agent: ctx.agent,
+    });
+    this.#upstream = upstream;
+    upstream.once('response', this.#onResponse);
+    upstream.on('error', (err: NodeJS.ErrnoException) => this.#onUpstreamError(upstream, err));
+    this.#timer ??= setTimeout(this.#onTimeout, ctx.timeoutMs);
+    if (req.readableEnded) return void upstream.end();
+    // A body: send the head now, so a client that streams (or waits for the answer first) is not stalled.
+    if (hasBody(req)) upstream.flushHeaders();
+    req.pipe(upstream);
+  }
+
+  readonly #onResponse = (upRes: IncomingMessage): void => {
+    clearTimeout(this.#timer);
+    const res = this.#res;
+    const status = upRes.statusCode ?? 502;
+    this.#appStatus = status;
+    const headers = endToEndHeaders(upRes.rawHeaders);
+    if (this.#ctx.draining()) headers.push('Connection', 'close');
+    res.writeHead(status, upRes.statusMessage, headers);
+    // The user container went away mid-body: cut the client off too rather than end it short.
+    upRes.once('close', () => {
+      if (!upRes.complete) res.destroy();
+    });
+    upRes.on('error', () => res.destroy());
+    let bodyStarted = false;
+    upRes.once('data', () => (bodyStarted = true));
+    upRes.pipe(res);
+    // Node sends the head with the first body chunk. A body that arrived with the head is written
+    // before this immediate runs; otherwise (a streamed or slow body) send the head now.
+    setImmediate(() => {
+      if (!bodyStarted && !res.writableEnded && !res.destroyed) res.flushHeaders();
+    });
+  };
+
+  #onUpstreamError(upstream: ClientRequest, err: NodeJS.ErrnoException): void {
+    if (this.#closed || this.#timedOut || upstream !== this.#upstream) return;
+    if (!this.#retried && upstream.reusedSocket && err.code === 'ECONNRESET' && replayable(this.#req)) {
+      // The user container closed an idle keep-alive connection just as we reused it: replay once.
+      this.#retried = true;
+      return this.#forward();
+    }
+    const res = this.#res;
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    this.#ctx.logger.debug({ err: err.message, code: err.code }, 'user container unreachable');
+    this.#appStatus = 0;
+    replyText(res, 502, `bad gateway: user container unreachable (${err.code ?? err.message})\n`, this.#ctx.draining());
+  }
+
+  readonly #onTimeout = (): void => {
+    if (this.#closed || this.#res.headersSent) return;
+    this.#timedOut = true;
+    this.#upstream?.destroy();
+    replyText(this.#res, 504, 'gateway timeout: the user container did not answer in time\n', this.#ctx.draining());
+  };
+
+  readonly #onClientError = (): void => {
+    this.#upstream?.destroy();
+  };
+
+  readonly #onClose = (): void => {
+    const ctx = this.#ctx;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#cancelQueue?.();
+    this.#cancelQueue = undefined;
+    if (!this.#res.writableFinished) this.#upstream?.destroy();
+    if (this.#granted) ctx.breaker?.leave();
+    const now = ctx.clock.monotonicMs();
+    ctx.stats.requestOut(this.#proxied, now);
+    ctx.metrics.request(this.#res.statusCode, now - this.#startMs);
+    if (this.#appStatus !== 0) ctx.metrics.appRequest(this.#appStatus, now - this.#appStartMs);
+    if (ctx.stats.concurrency === 0) ctx.onIdle();
+  };
+}
+
+/** Answers Knative's `K-Network-Probe` and the kubelet's probes; everything else goes to the user container. */
+export function createRequestHandler(ctx: ProxyContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const probe = req.headers[NETWORK_PROBE_HEADER];
+    if (probe !== undefined) {
+      if (probe !== NETWORK_PROBE_QUEUE) return replyText(res, 400, `unexpected probe header value: ${String(probe)}\n`, false);
+      return ctx.readiness.ready ? replyText(res, 200, NETWORK_PROBE_QUEUE, false) : replyText(res, 503, 'not ready\n', ctx.draining());
+    }
+    if (isKubeletProbe(req)) {
+      return ctx.readiness.ready ? replyText(res, 200, 'ready\n', false) : replyText(res, 503, 'not ready\n', ctx.draining());
+    }
+    new Exchange(ctx, req, res).start();
+  };
+}
