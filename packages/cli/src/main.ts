@@ -3,6 +3,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dispatch } from './dispatch.js';
 
+// `kpa simulate ... | head`: a closed pipe ends the output, it is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const exitCode = await dispatch(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
