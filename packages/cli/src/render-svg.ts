@@ -11,7 +11,7 @@ const PANEL_H = 190;
 const TOP_PANEL_Y = 96;
 const BOTTOM_PANEL_Y = TOP_PANEL_Y + PANEL_H + 60;
 const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
-const COLORS = { load: '#1f5fbf', waiting: '#e07b00', ready: '#1a8f3c', replicas: '#333333', panic: '#f4b6b6', grid: '#e3e3e3' };
+const COLORS = { load: '#1f5fbf', waiting: '#e07b00', ready: '#1a8f3c', replicas: '#333333', want: '#8e44ad', panic: '#f4b6b6', grid: '#e3e3e3' };
 
 interface Panel {
   y: number;
@@ -82,7 +82,7 @@ function legend(items: Array<{ label: string; color: string; dash?: string; box?
         ? `<rect x="${x}" y="${y - 7}" width="22" height="12" fill="${it.color}"/>`
         : `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${it.color}" stroke-width="2.5" ${it.dash ? `stroke-dasharray="${it.dash}"` : ''}/>`;
       const text = `<text x="${x + 28}" y="${y}" dominant-baseline="middle" font-size="12" ${FONT}>${escapeXml(it.label)}</text>`;
-      x += 44 + it.label.length * 6.6;
+      x += 52 + it.label.length * 6;
       return mark + text;
     })
     .join('\n');
@@ -111,7 +111,7 @@ export function renderSvg(result: SimulationResult, opts: SvgOptions): string {
   // The waiting requests are a concurrency; on an rps trace, show them as the rate they arrive at.
   const waitFactor = result.settings.traceMetric === 'rps' ? 1000 / result.settings.latencyMs : 1;
   const loadMax = samples.reduce((m, s) => Math.max(m, s.load, s.waiting * waitFactor), 0);
-  const podMax = samples.reduce((m, s) => Math.max(m, s.ready, s.replicas), 0);
+  const podMax = samples.reduce((m, s) => Math.max(m, s.ready, s.replicas, s.want), 0);
   const top = panel(TOP_PANEL_Y, x, loadMax, false, `load (${unit})`);
   const bottom = panel(BOTTOM_PANEL_Y, x, podMax, true, 'pods');
   const shade = panicSpans(samples)
@@ -124,12 +124,13 @@ export function renderSvg(result: SimulationResult, opts: SvgOptions): string {
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${LEFT}" y="26" font-size="17" font-weight="bold" ${FONT}>${escapeXml(opts.title)}</text>`,
     `<text x="${LEFT}" y="46" font-size="12" fill="#444" ${FONT}>${escapeXml(subtitle)}</text>`,
-    legend([{ label: 'load', color: COLORS.load }, { label: 'waiting in activator', color: COLORS.waiting, dash: '5 3' }, { label: 'ready pods', color: COLORS.ready }, { label: 'desired pods', color: COLORS.replicas, dash: '6 4' }, { label: 'panic', color: COLORS.panic, box: true }], 72),
+    legend([{ label: 'load', color: COLORS.load }, { label: 'waiting in activator', color: COLORS.waiting, dash: '5 3' }, { label: 'ready pods', color: COLORS.ready }, { label: 'desired pods', color: COLORS.replicas, dash: '6 4' }, { label: 'decider (before min/max)', color: COLORS.want, dash: '2 3' }, { label: 'panic', color: COLORS.panic, box: true }], 72),
     shade,
     axes(top, xTicks, xDiv),
     axes(bottom, xTicks, xDiv),
     polyline(stepPoints(samples, (v) => v.load, top), COLORS.load),
     polyline(stepPoints(samples, (v) => v.waiting * waitFactor, top), COLORS.waiting, { dash: '5 3' }),
+    polyline(stepPoints(samples, (v) => Math.max(0, v.want), bottom), COLORS.want, { width: 1.5, dash: '2 3' }),
     polyline(stepPoints(samples, (v) => v.replicas, bottom), COLORS.replicas, { dash: '6 4' }),
     polyline(stepPoints(samples, (v) => v.ready, bottom), COLORS.ready, { width: 2.5 }),
     `<text x="${(LEFT + W - RIGHT) / 2}" y="${H - 10}" text-anchor="middle" font-size="13" ${FONT}>time (${minutes ? 'min' : 's'})</text>`,

@@ -41,7 +41,7 @@ describe('renderSvg', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(balanced(svg)).toBe(true);
-    expect(svg.match(/<polyline /g)?.length).toBe(4);
+    expect(svg.match(/<polyline /g)?.length).toBe(5);
     expect(svg).toContain('fill="#f4b6b6"');
     for (const label of ['load', 'ready pods', 'desired pods', 'panic', 'time (s)']) expect(svg).toContain(`>${label}<`);
     expect(svg).toContain('siege &#60;burst&#62; &#38; co');
