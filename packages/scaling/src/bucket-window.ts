@@ -1,6 +1,8 @@
 // A sliding window of 1-second buckets with Knative's averages (kpa.md a.5 linear, a.6 weighted
 // exponential). Times are ms since the epoch; a bucket holds the SUM of what was recorded in its
-// second. The window is a ring buffer: bucket of second s lives at slot s mod B.
+// second. The window is a ring buffer: bucket of second s lives at slot s mod B. A window may hold
+// several parallel series ("lanes", e.g. concurrency and rps) that share the time bookkeeping:
+// each lane behaves exactly like a window of its own written at the same times.
 import type { AggregationAlgorithm } from './types.js';
 import { round6 } from './math.js';
 
@@ -40,7 +42,10 @@ function slot(index: number, size: number): number {
 }
 
 export class BucketWindow {
+  /** `size × lanes` values, interleaved: bucket `slot` of lane `l` is at `slot × lanes + l`. */
   #buckets: Float64Array;
+  #size: number;
+  readonly #lanes: number;
   #windowMs: number;
   #algorithm: AggregationAlgorithm;
   #alpha: number;
@@ -48,14 +53,17 @@ export class BucketWindow {
   #firstWriteMs = ZERO_TIME;
   /** Truncated time of the newest write (ZERO_TIME: none yet). */
   #lastWriteMs = ZERO_TIME;
-  /** Running sum of every bucket in the ring. */
-  #total = 0;
+  /** Running sum of every bucket in the ring, per lane. */
+  readonly #totals: Float64Array;
 
-  constructor(windowMs: number, algorithm: AggregationAlgorithm = 'linear') {
+  constructor(windowMs: number, algorithm: AggregationAlgorithm = 'linear', lanes = 1) {
     this.#windowMs = windowMs;
     this.#algorithm = algorithm;
-    this.#buckets = new Float64Array(bucketCount(windowMs));
-    this.#alpha = smoothingCoefficient(this.#buckets.length);
+    this.#lanes = lanes;
+    this.#size = bucketCount(windowMs);
+    this.#buckets = new Float64Array(this.#size * lanes);
+    this.#totals = new Float64Array(lanes);
+    this.#alpha = smoothingCoefficient(this.#size);
   }
 
   get windowMs(): number {
@@ -74,17 +82,33 @@ export class BucketWindow {
   /**
    * Adds `value` to the bucket of `tMs`. A write more than a window older than the newest write
    * is ignored; a write after a whole window of silence starts the window afresh; the buckets
-   * skipped since the newest write are zeroed (gaps count as zeros).
+   * skipped since the newest write are zeroed (gaps count as zeros). `lane` picks the series.
    */
-  record(tMs: number, value: number): void {
+  record(tMs: number, value: number, lane = 0): void {
     const bt = truncateToBucket(tMs);
-    if (bt !== this.#lastWriteMs) {
-      if (!(bt + this.#windowMs > this.#lastWriteMs)) return; // too old: outside the window
-      if (this.#firstWriteMs === ZERO_TIME || this.#firstWriteMs > bt) this.#firstWriteMs = bt;
-      if (bt > this.#lastWriteMs) this.#advanceTo(bt);
-    }
-    this.#buckets[slot(bucketIndex(bt), this.#buckets.length)]! += value;
-    this.#total += value;
+    if (!this.#accept(bt)) return;
+    this.#buckets[slot(bucketIndex(bt), this.#size) * this.#lanes + lane]! += value;
+    this.#totals[lane]! += value;
+  }
+
+  /** Records lane 0 and lane 1 of a 2-lane window at once: the same as two record() calls. */
+  record2(tMs: number, lane0: number, lane1: number): void {
+    const bt = truncateToBucket(tMs);
+    if (!this.#accept(bt)) return;
+    const base = slot(bucketIndex(bt), this.#size) * this.#lanes;
+    this.#buckets[base]! += lane0;
+    this.#buckets[base + 1]! += lane1;
+    this.#totals[0]! += lane0;
+    this.#totals[1]! += lane1;
+  }
+
+  /** Moves the window for a write in bucket `bt`; false when the write is too old to count. */
+  #accept(bt: number): boolean {
+    if (bt === this.#lastWriteMs) return true;
+    if (!(bt + this.#windowMs > this.#lastWriteMs)) return false; // more than a window behind
+    if (this.#firstWriteMs === ZERO_TIME || this.#firstWriteMs > bt) this.#firstWriteMs = bt;
+    if (bt > this.#lastWriteMs) this.#advanceTo(bt);
+    return true;
   }
 
   #advanceTo(bt: number): void {
@@ -92,14 +116,16 @@ export class BucketWindow {
       // A whole window of silence: start again, as on the very first write.
       this.#firstWriteMs = bt;
       this.#buckets.fill(0);
-      this.#total = 0;
+      this.#totals.fill(0);
     } else {
-      const size = this.#buckets.length;
+      const lanes = this.#lanes;
       const end = bucketIndex(bt);
       for (let i = bucketIndex(this.#lastWriteMs) + 1; i <= end; i++) {
-        const s = slot(i, size);
-        this.#total -= this.#buckets[s]!;
-        this.#buckets[s] = 0;
+        const base = slot(i, this.#size) * lanes;
+        for (let l = 0; l < lanes; l++) {
+          this.#totals[l]! -= this.#buckets[base + l]!;
+          this.#buckets[base + l] = 0;
+        }
       }
     }
     this.#lastWriteMs = bt;
@@ -110,9 +136,9 @@ export class BucketWindow {
     return truncateToBucket(nowMs) - this.#lastWriteMs > this.#windowMs;
   }
 
-  /** The window's average at `nowMs` by the window's algorithm. */
-  average(nowMs: number): number {
-    return this.#algorithm === 'weighted-exponential' ? this.#weightedAverage(nowMs) : this.#linearAverage(nowMs);
+  /** The average of one lane at `nowMs` by the window's algorithm. */
+  average(nowMs: number, lane = 0): number {
+    return this.#algorithm === 'weighted-exponential' ? this.#weightedAverage(nowMs, lane) : this.#linearAverage(nowMs, lane);
   }
 
   /**
@@ -121,17 +147,17 @@ export class BucketWindow {
    * E.g. window 6 s, writes 6 at t=10 s and 12 at t=11 s: at 11 s → 18/2 = 9; at 13 s the two
    * silent seconds shorten the window to 4 buckets but only 2 hold data → still 18/2 = 9.
    */
-  #linearAverage(nowMs: number): number {
+  #linearAverage(nowMs: number, lane: number): number {
     const now = truncateToBucket(nowMs);
     const d = now - this.#lastWriteMs;
-    const size = this.#buckets.length;
+    const size = this.#size;
     const seen = (this.#lastWriteMs - this.#firstWriteMs) / BUCKET_MS + 1; // inclusive
-    if (d <= 0) return round6(this.#total / Math.min(seen, size));
+    if (d <= 0) return round6(this.#totals[lane]! / Math.min(seen, size));
     if (d >= this.#windowMs) return 0;
     const start = bucketIndex(this.#lastWriteMs);
     const end = bucketIndex(now);
-    let total = this.#total;
-    for (let i = start + 1; i <= end; i++) total -= this.#buckets[slot(i, size)]!;
+    let total = this.#totals[lane]!;
+    for (let i = start + 1; i <= end; i++) total -= this.#buckets[slot(i, size) * this.#lanes + lane]!;
     return round6(total / Math.min(seen, size - (end - start)));
   }
 
@@ -140,10 +166,10 @@ export class BucketWindow {
    * trailing silent seconds consume weight. Not normalised, not rounded.
    * E.g. B = 6 (alpha 0.7846…), a single bucket 10 written now → 7.846…; 1 s later → 10 × alpha × (1 - alpha).
    */
-  #weightedAverage(nowMs: number): number {
+  #weightedAverage(nowMs: number, lane: number): number {
     if (this.isEmpty(nowMs)) return 0;
     const now = truncateToBucket(nowMs);
-    const size = this.#buckets.length;
+    const size = this.#size;
     let m = this.#alpha;
     let n = size;
     if (now > this.#lastWriteMs) {
@@ -154,7 +180,7 @@ export class BucketWindow {
     const start = bucketIndex(this.#lastWriteMs);
     let result = 0;
     for (let i = 0; i < n; i++) {
-      result += this.#buckets[slot(start - i, size)]! * m;
+      result += this.#buckets[slot(start - i, size) * this.#lanes + lane]! * m;
       m *= 1 - this.#alpha;
     }
     return result;
@@ -170,23 +196,26 @@ export class BucketWindow {
     this.#algorithm = algorithm;
     if (windowMs === this.#windowMs) return;
     const size = bucketCount(windowMs);
-    const next = new Float64Array(size);
-    let total = 0;
-    const oldSize = this.#buckets.length;
+    const lanes = this.#lanes;
+    const next = new Float64Array(size * lanes);
+    this.#totals.fill(0);
+    const oldSize = this.#size;
     if (truncateToBucket(nowMs) - this.#lastWriteMs <= this.#windowMs) {
       let index = bucketIndex(this.#lastWriteMs);
       for (let i = 0; i < Math.min(size, oldSize); i++, index--) {
-        const v = this.#buckets[slot(index, oldSize)]!;
-        next[slot(index, size)] = v;
-        total += v;
+        for (let l = 0; l < lanes; l++) {
+          const v = this.#buckets[slot(index, oldSize) * lanes + l]!;
+          next[slot(index, size) * lanes + l] = v;
+          this.#totals[l]! += v;
+        }
       }
       this.#firstWriteMs = this.#lastWriteMs - (oldSize - 1) * BUCKET_MS;
     } else {
       this.#firstWriteMs = ZERO_TIME;
     }
     this.#windowMs = windowMs;
+    this.#size = size;
     this.#buckets = next;
-    this.#total = total;
     this.#alpha = smoothingCoefficient(size);
   }
 }

@@ -51,14 +51,14 @@ export function decideScale(spec: Pick<RevisionScalingSpec, 'scaler' | 'reconcil
   const current = input.currentReplicas ?? 1;
   const scaleTo = step.apply && want >= 0 && want !== current ? want : undefined;
   const mode = computeMode(want, input.decider.excessBurstCapacity, state);
-  const next = computeActiveCondition(spec.reconcile, state, want, input.readyPods, input.nowMs);
+  const next = computeActiveCondition(spec.reconcile, state, want, input.readyPods, input.nowMs, mode);
   return {
     want,
     apply: step.apply,
     scaleTo,
     mode,
     numActivators: computeNumActivators(input.readyPods, spec.scaler),
-    state: { ...next, mode },
+    state: next,
     requeueAfterMs: step.requeueAfterMs,
     probeActivator: step.probeActivator,
   };

@@ -85,27 +85,33 @@ interface PodEntry {
   rps: number;
 }
 
+/** The four series of kpa.md a.4: two windows, each with a concurrency and an rps lane. */
 interface Series {
-  stableConc: BucketWindow;
-  panicConc: BucketWindow;
-  stableRps: BucketWindow;
-  panicRps: BucketWindow;
+  stable: BucketWindow;
+  panic: BucketWindow;
 }
 
+const CONCURRENCY = 0;
+const RPS = 1;
+
 function makeSeries(w: WindowSpec): Series {
-  return {
-    stableConc: new BucketWindow(w.stableWindowMs, w.algorithm),
-    panicConc: new BucketWindow(w.panicWindowMs, w.algorithm),
-    stableRps: new BucketWindow(w.stableWindowMs, w.algorithm),
-    panicRps: new BucketWindow(w.panicWindowMs, w.algorithm),
-  };
+  return { stable: new BucketWindow(w.stableWindowMs, w.algorithm, 2), panic: new BucketWindow(w.panicWindowMs, w.algorithm, 2) };
 }
 
 function recordSeries(s: Series, tMs: number, conc: number, rps: number): void {
-  s.stableConc.record(tMs, conc);
-  s.panicConc.record(tMs, conc);
-  s.stableRps.record(tMs, rps);
-  s.panicRps.record(tMs, rps);
+  s.stable.record2(tMs, conc, rps);
+  s.panic.record2(tMs, conc, rps);
+}
+
+/** Insertion into a list kept sorted by second (at most 8 entries). */
+function insertBySecond(list: SecondSlot[], slot: SecondSlot): void {
+  let i = list.length;
+  list.push(slot);
+  while (i > 0 && list[i - 1]!.sec > slot.sec) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = slot;
 }
 
 function emptySlot(): SecondSlot {
@@ -130,8 +136,10 @@ class RevisionMetricsImpl implements RevisionMetrics {
   #lateAfterMs = DEFAULT_LATE_AFTER_MS;
   #emptyWindowIsZero = false;
   #lastReadyPods = 0;
+  #prunedAtSec = Number.NEGATIVE_INFINITY;
   #latestMs = Number.NEGATIVE_INFINITY;
-  #lastStatMs: number | undefined = undefined;
+  /** -Infinity before the first stat (a number field: V8 keeps it unboxed). */
+  #lastStatMs = Number.NEGATIVE_INFINITY;
   readonly #counters: RevisionMetricsCounters = { stats: 0, seconds: 0, extrapolated: 0, duplicates: 0, droppedLate: 0 };
 
   constructor(windows: WindowSpec, opts: RevisionMetricsOptions) {
@@ -140,7 +148,7 @@ class RevisionMetricsImpl implements RevisionMetrics {
   }
 
   get lastStatMs(): number | undefined {
-    return this.#lastStatMs;
+    return this.#lastStatMs === Number.NEGATIVE_INFINITY ? undefined : this.#lastStatMs;
   }
 
   counters(): RevisionMetricsCounters {
@@ -157,7 +165,7 @@ class RevisionMetricsImpl implements RevisionMetrics {
     const rps = stat.requests - stat.proxiedRequests;
     const sec = Math.floor(stat.tsMs / 1000);
     this.#counters.stats++;
-    if (this.#lastStatMs === undefined || stat.tsMs > this.#lastStatMs) this.#lastStatMs = stat.tsMs;
+    if (stat.tsMs > this.#lastStatMs) this.#lastStatMs = stat.tsMs;
     if (stat.tsMs > this.#latestMs) this.#latestMs = stat.tsMs;
     const slot = this.#slotFor(sec);
     if (slot === undefined || !slot.open) {
@@ -230,23 +238,27 @@ class RevisionMetricsImpl implements RevisionMetrics {
     recordSeries(this.#series, slot.sec * 1000, conc, rps);
   }
 
+  /** Commits, oldest first, every open second that is complete or late: ended lateAfterMs ago. */
   #commitDue(nowMs: number, readyPods: number): void {
+    const lastLateSec = Math.floor((nowMs - this.#lateAfterMs) / 1000) - 1;
     const due = this.#due;
-    due.length = 0;
-    for (const slot of this.#slots) {
-      if (!slot.open) continue;
-      const late = nowMs >= (slot.sec + 1) * 1000 + this.#lateAfterMs;
-      if (late || slot.qpPods >= readyPods) due.push(slot);
+    for (let i = 0; i < SLOTS; i++) {
+      const slot = this.#slots[i]!;
+      if (slot.open && (slot.sec <= lastLateSec || slot.qpPods >= readyPods)) insertBySecond(due, slot);
     }
-    if (due.length > 1) due.sort((a, b) => a.sec - b.sec);
-    for (const slot of due) this.#commit(slot, readyPods);
+    for (let i = 0; i < due.length; i++) this.#commit(due[i]!, readyPods);
     due.length = 0;
   }
 
-  /** Forgets pods that have not reported for the whole buffered span (pods come and go). */
+  /** Forgets pods that have not reported for the whole buffered span (pods come and go); every 8 s. */
   #prunePods(nowMs: number): void {
-    const horizon = Math.floor(nowMs / 1000) - SLOTS;
-    for (const [pod, e] of this.#pods) if (e.sec < horizon) this.#pods.delete(pod);
+    const nowSec = Math.floor(nowMs / 1000);
+    if (nowSec - this.#prunedAtSec < SLOTS) return;
+    this.#prunedAtSec = nowSec;
+    const horizon = nowSec - SLOTS;
+    this.#pods.forEach((e, pod, map) => {
+      if (e.sec < horizon) map.delete(pod);
+    });
   }
 
   averages(nowMs: number, metric: ScalingMetric, readyPods: number): WindowAverages {
@@ -254,20 +266,16 @@ class RevisionMetricsImpl implements RevisionMetrics {
     this.#lastReadyPods = readyPods;
     this.#commitDue(nowMs, readyPods);
     this.#prunePods(nowMs);
-    const s = this.#series;
-    const stable = metric === 'rps' ? s.stableRps : s.stableConc;
-    const panic = metric === 'rps' ? s.panicRps : s.panicConc;
+    const { stable, panic } = this.#series;
     if (stable.isEmpty(nowMs)) {
       return this.#emptyWindowIsZero ? { stableAvg: 0, panicAvg: 0 } : { stableAvg: undefined, panicAvg: undefined };
     }
-    return { stableAvg: stable.average(nowMs), panicAvg: panic.average(nowMs) };
+    const lane = metric === 'rps' ? RPS : CONCURRENCY;
+    return { stableAvg: stable.average(nowMs, lane), panicAvg: panic.average(nowMs, lane) };
   }
 
   resize(windows: WindowSpec, nowMs: number = this.#latestMs): void {
-    const s = this.#series;
-    s.stableConc.resize(windows.stableWindowMs, nowMs, windows.algorithm);
-    s.stableRps.resize(windows.stableWindowMs, nowMs, windows.algorithm);
-    s.panicConc.resize(windows.panicWindowMs, nowMs, windows.algorithm);
-    s.panicRps.resize(windows.panicWindowMs, nowMs, windows.algorithm);
+    this.#series.stable.resize(windows.stableWindowMs, nowMs, windows.algorithm);
+    this.#series.panic.resize(windows.panicWindowMs, nowMs, windows.algorithm);
   }
 }
