@@ -41,7 +41,9 @@ describe('kpa simulate (the built binary)', () => {
     const out = JSON.parse(r.stdout) as Output;
     // 250 concurrent at 70 per pod → ceil(250 / 70) = 4 pods; the first ready 5 s (pod start) after the load.
     expect(out.settings.targetValue).toBe(70);
-    expect(out.summary).toMatchObject({ maxReadyPods: 4, firstLoadS: 10, timeToFirstReadyPodS: 5, loadEndS: 20 });
+    expect(out.summary).toMatchObject({ maxReadyPods: 4, firstLoadS: 11, timeToFirstReadyPodS: 5, loadEndS: 21 });
+    // The load arrives at t = 11 s, between two ticks: the poke decides at once.
+    expect(out.ticks.find((t) => t.tS === 11)).toMatchObject({ replicas: 4 });
     expect(out.summary.panicSeconds).toBeGreaterThan(0);
     expect(out.summary.timeBackToZeroS).toBeGreaterThanOrEqual(60);
     expect(out.ticks[0]).toMatchObject({ tS: 0, ready: 0, replicas: 0, mode: 'proxy' });
