@@ -6,7 +6,6 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import {
-  applyDecision,
   createRevisionMetrics,
   createScaler,
   decideScale,
@@ -19,6 +18,7 @@ import {
   type RevisionMetrics,
   type Scaler,
   type ScalerSpec,
+  updateDeciderStatus,
   type WindowSpec,
 } from '../src/index.js';
 
@@ -93,7 +93,7 @@ function recordTwoSeconds(r: Revision, nowMs: number): void {
 
 function decide(r: Revision, nowMs: number, readyPods: number, stableAvg: number | undefined, panicAvg: number | undefined): void {
   const d = r.scaler.scale({ nowMs, readyPods, stableAvg, panicAvg });
-  r.decider = applyDecision(r.decider, d).status;
+  updateDeciderStatus(r.decider, d);
   r.pa = decideScale(spec, r.pa, {
     nowMs, decider: r.decider, readyPods, currentReplicas: readyPods, activatorInPath: true, proxySinceMs: undefined,
   }).state;
@@ -172,6 +172,7 @@ const fmt = (x: number): string => x.toFixed(2);
 function main(): void {
   // One set of revisions alive at a time, so each measurement sees the same heap.
   let revs = makeRevisions(REVISIONS);
+  gc(); // settle the set-up garbage: a service creates its revisions over time
   const empty = timeTicks(() => emptyLoop(revs));
   const tick = timeTicks((nowMs) => fullTick(revs, nowMs));
   revs = makeRevisions(REVISIONS);
@@ -185,7 +186,7 @@ function main(): void {
 Command: \`pnpm bench scaling\` (packages/scaling/bench/tick.bench.ts). One autoscaler tick over
 ${REVISIONS.toLocaleString('en')} revisions through the real \`@kpa-ts/scaling\` code; each revision gets 2 s of
 1 s stats from ${PODS} queue-proxies and 1 activator (${(PODS + 1) * 2} \`record()\` calls), then \`averages()\` (commits
-the buffered seconds into the 60 s / 6 s windows), \`createScaler().scale()\`, \`applyDecision()\` and
+the buffered seconds into the 60 s / 6 s windows), \`createScaler().scale()\`, \`updateDeciderStatus()\` and
 \`decideScale()\`. ${TICKS} timed ticks after ${WARMUP_TICKS} warm-up ticks, one process, no other load from the bench.
 
 | per tick over ${REVISIONS.toLocaleString('en')} revisions | median ms | p99 ms | CPU ms (median) |

@@ -63,3 +63,17 @@ export function applyDecision(status: DeciderStatus, decision: ScaleDecision): {
     status.excessBurstCapacity < 0 !== decision.excessBurstCapacity < 0;
   return { status: { desiredScale: decision.desiredPodCount, excessBurstCapacity: decision.excessBurstCapacity }, changed };
 }
+
+/**
+ * In-place variant of applyDecision for a caller that keeps one status object per revision (no
+ * allocation per tick, so nothing is promoted to the old heap): returns `changed`.
+ */
+export function updateDeciderStatus(status: DeciderStatus, decision: ScaleDecision): boolean {
+  if (!decision.valid) return false;
+  const changed =
+    status.desiredScale !== decision.desiredPodCount ||
+    status.excessBurstCapacity < 0 !== decision.excessBurstCapacity < 0;
+  status.desiredScale = decision.desiredPodCount;
+  status.excessBurstCapacity = decision.excessBurstCapacity;
+  return changed;
+}

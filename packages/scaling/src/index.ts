@@ -28,6 +28,7 @@ export {
   initialDeciderStatus,
   initialExcessBurstCapacity,
   MIN_ACTIVATORS,
+  updateDeciderStatus,
   type DeciderStatus,
 } from './decider-math.js';
 export {

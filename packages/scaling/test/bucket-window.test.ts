@@ -175,3 +175,24 @@ describe('resize (Knative ResizeWindow)', () => {
     expect(w.average(s(0))).toBeCloseTo(10 * smoothingCoefficient(6), 12);
   });
 });
+
+describe('lanes (parallel series sharing the time bookkeeping)', () => {
+  it('each lane averages like a window of its own', () => {
+    const two = new BucketWindow(6000, 'linear', 2);
+    const a = new BucketWindow(6000);
+    const b = new BucketWindow(6000);
+    const writes: Array<[number, number, number]> = [[0, 1, 10], [1, 2, 20], [4, 3, 30], [12, 4, 40], [13, 5, 50], [11, 6, 60]];
+    for (const [sec, x, y] of writes) {
+      two.record2(s(sec), x, y);
+      a.record(s(sec), x);
+      b.record(s(sec), y);
+    }
+    for (const now of [13, 14, 16, 20]) {
+      expect([two.average(s(now), 0), two.average(s(now), 1)]).toEqual([a.average(s(now)), b.average(s(now))]);
+    }
+    two.resize(3000, s(13));
+    a.resize(3000, s(13));
+    b.resize(3000, s(13));
+    expect([two.average(s(13), 0), two.average(s(13), 1)]).toEqual([a.average(s(13)), b.average(s(13))]);
+  });
+});
