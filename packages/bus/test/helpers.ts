@@ -28,3 +28,17 @@ export async function counterValue(registry: Registry, name: string, labels: Rec
     .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, unknown>)[k]) === want))
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/** Closes everything registered with `track` after each test, even failed ones, so jest can exit. */
+export function closer(): { track<T extends { close(): Promise<void> } | { stop(): Promise<void> }>(c: T): T; closeAll(): Promise<void> } {
+  const open: ({ close(): Promise<void> } | { stop(): Promise<void> })[] = [];
+  return {
+    track(c) {
+      open.push(c);
+      return c;
+    },
+    async closeAll() {
+      await Promise.all(open.splice(0).map((c) => ('close' in c ? c.close() : c.stop())));
+    },
+  };
+}
