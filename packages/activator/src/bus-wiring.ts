@@ -1,10 +1,9 @@
-// The activator's bus ports over Redis. Stats go through @kpa-ts/bus's batching publisher; pokes and
-// the decisions feed use the bus's stream names and versioned codecs on their own connections.
-import { createStatsPublisher, decisionCodec, decisionsLatestKey, decisionsStream, pokeCodec, pokeStream, reconnectDelayMs } from '@kpa-ts/bus';
-import { Redis } from 'ioredis';
+// The activator's bus ports, implemented with @kpa-ts/bus: the batching stats publisher, the poke
+// publisher and the decisions watcher (hash snapshot + XREAD tail, resynced on every reconnection).
+// All three never block or throw; while Redis is away they drop and count (kpa_bus_dropped_total).
+import { createDecisionWatcher, createPokePublisher, createStatsPublisher, type DecisionWatcher } from '@kpa-ts/bus';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
-import type { DecisionRecord } from './bus-types.js';
+import type { Registry } from 'prom-client';
 import type { DecisionFeed, PokeSink, StatsSink } from './ports.js';
 
 export interface BusWiringOptions {
@@ -13,126 +12,56 @@ export interface BusWiringOptions {
   shards: number;
   registry: Registry;
   logger: Logger;
-  /** this activator's name (connection names) */
-  name: string;
-  /** approximate length `kpa:poke` is trimmed to */
-  pokeMaxLen?: number;
-  /** XREAD BLOCK timeout of the decisions feed */
+  /** XREAD BLOCK timeout of the decisions watcher (default the bus's, 5 s) */
   blockMs?: number;
+  /** How long DecisionFeed.start() waits for the latest-decision hash (default 5 s). */
+  syncTimeoutMs?: number;
 }
 
 export interface BusPorts {
   stats: StatsSink;
   pokes: PokeSink;
   decisions: DecisionFeed;
+  /** The bus publishers' drop counts so far (stats, pokes). */
+  dropped(): { stats: number; pokes: number };
   close(): Promise<void>;
 }
 
-/** A client that fails fast while Redis is away (no offline queue), reconnecting with backoff. */
-function client(url: string, name: string, log: Logger): Redis {
-  const c = new Redis(url, { retryStrategy: reconnectDelayMs, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, connectionName: name, lazyConnect: false });
-  let down = false;
-  c.on('error', (err: Error) => {
-    if (!down) log.warn({ err: err.message, connection: name }, 'redis unavailable; dropping and reconnecting');
-    down = true;
-  });
-  c.on('ready', () => (down = false));
-  return c;
-}
-
-function createPokeSink(o: BusWiringOptions, dropped: Counter<'kind'>): PokeSink & { close(): Promise<void> } {
-  const c = client(o.redisUrl, `kpa-activator-poke-${o.name}`, o.logger);
-  const stream = pokeStream(o.prefix);
-  const maxLen = String(o.pokeMaxLen ?? 1000);
+function decisionFeed(o: BusWiringOptions): DecisionFeed {
+  let watcher: DecisionWatcher | undefined;
   return {
-    poke(p) {
-      const enc = pokeCodec.encode(p);
-      if (!enc.ok || c.status !== 'ready') {
-        dropped.inc({ kind: 'poke' });
-        return;
-      }
-      c.xadd(stream, 'MAXLEN', '~', maxLen, '*', ...enc.fields).catch(() => dropped.inc({ kind: 'poke' }));
+    async start(onDecision) {
+      watcher = createDecisionWatcher({
+        redisUrl: o.redisUrl,
+        prefix: o.prefix,
+        registry: o.registry,
+        logger: o.logger,
+        onDecision: (d) => onDecision(d),
+        ...(o.blockMs !== undefined ? { blockMs: o.blockMs } : {}),
+      });
+      watcher.start();
+      await watcher.whenSynced(o.syncTimeoutMs);
     },
-    close: async () => void c.disconnect(),
-  };
-}
-
-/**
- * Every activator reads every decision: the latest per revision from the hash first, then the
- * stream from the id it had reached before reading the hash (so nothing between is lost; older
- * ones are ignored by ts). After a Redis outage the hash is read again.
- */
-function createDecisionFeed(o: BusWiringOptions, malformed: Counter<'kind'>): DecisionFeed {
-  const c = client(o.redisUrl, `kpa-activator-decisions-${o.name}`, o.logger);
-  const stream = decisionsStream(o.prefix);
-  const hash = decisionsLatestKey(o.prefix);
-  let running = false;
-  let loop: Promise<void> | undefined;
-
-  const deliver = (fields: unknown, cb: (d: DecisionRecord) => void): void => {
-    const d = Array.isArray(fields) || typeof fields !== 'object' || fields === null ? decisionCodec.decode(fields) : decisionCodec.decodeObject(fields as Record<string, unknown>);
-    if (d.ok) cb(d.value);
-    else malformed.inc({ kind: 'decision' });
-  };
-  const catchUp = async (cb: (d: DecisionRecord) => void): Promise<string> => {
-    const last = (await c.xrevrange(stream, '+', '-', 'COUNT', 1))[0];
-    const all = await c.hgetall(hash);
-    for (const v of Object.values(all)) {
-      try {
-        deliver(JSON.parse(v), cb);
-      } catch {
-        malformed.inc({ kind: 'decision' });
-      }
-    }
-    return last ? last[0] : '0-0';
-  };
-  const run = async (cb: (d: DecisionRecord) => void, first: () => void): Promise<void> => {
-    let lastId: string | undefined;
-    while (running) {
-      try {
-        lastId ??= await catchUp(cb);
-        first();
-        const res = await c.xread('COUNT', 500, 'BLOCK', o.blockMs ?? 1000, 'STREAMS', stream, lastId);
-        for (const [, entries] of res ?? []) {
-          for (const [id, fields] of entries) {
-            lastId = id;
-            deliver(fields, cb);
-          }
-        }
-      } catch {
-        lastId = undefined; // re-read the hash once Redis is back
-        if (running) await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-  };
-  return {
-    start: (cb) =>
-      new Promise<void>((resolve) => {
-        running = true;
-        loop = run(cb, resolve);
-      }),
-    stop: async () => {
-      running = false;
-      c.disconnect();
-      await loop;
+    async stop() {
+      await watcher?.stop();
+      watcher = undefined;
     },
   };
 }
 
 export function connectBus(o: BusWiringOptions): BusPorts {
-  const dropped = new Counter({ name: 'activator_bus_dropped_total', help: 'Pokes dropped because Redis was away', labelNames: ['kind'], registers: [o.registry] });
-  const malformed = new Counter({ name: 'activator_bus_malformed_total', help: 'Decision entries that did not decode', labelNames: ['kind'], registers: [o.registry] });
-  const stats = createStatsPublisher({ redisUrl: o.redisUrl, prefix: o.prefix, shards: o.shards, registry: o.registry, logger: o.logger });
-  const pokes = createPokeSink(o, dropped);
-  const decisions = createDecisionFeed(o, malformed);
+  const common = { redisUrl: o.redisUrl, prefix: o.prefix, registry: o.registry, logger: o.logger };
+  const stats = createStatsPublisher({ ...common, shards: o.shards });
+  const pokes = createPokePublisher(common);
+  const decisions = decisionFeed(o);
   return {
     stats,
     pokes,
     decisions,
+    dropped: () => ({ stats: stats.dropped, pokes: pokes.dropped }),
     close: async () => {
       await decisions.stop();
-      await pokes.close();
-      await stats.close();
+      await Promise.all([pokes.close(), stats.close()]);
     },
   };
 }

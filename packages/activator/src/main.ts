@@ -27,7 +27,7 @@ async function run(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const topology = await loadTopology(env);
-  const bus = env.REDIS_URL ? connectBus({ redisUrl: env.REDIS_URL, prefix: env.KPA_PREFIX, shards: env.STATS_SHARDS, registry, logger, name: env.ACTIVATOR_NAME }) : undefined;
+  const bus = env.REDIS_URL ? connectBus({ redisUrl: env.REDIS_URL, prefix: env.KPA_PREFIX, shards: env.STATS_SHARDS, registry, logger, syncTimeoutMs: env.DECISIONS_START_TIMEOUT_MS }) : undefined;
   if (!bus) logger.warn('REDIS_URL is not set: no stats, no pokes, no decisions (every revision stays in Proxy mode)');
   const activator = createActivator({
     name: env.ACTIVATOR_NAME,
