@@ -130,7 +130,10 @@ export function createRevisionMetrics(windows: WindowSpec, opts: RevisionMetrics
 
 class RevisionMetricsImpl implements RevisionMetrics {
   readonly #series: Series;
-  readonly #slots: SecondSlot[] = Array.from({ length: SLOTS }, emptySlot);
+  /** Slot `sec mod 8` buffers second `sec`; created on first use. */
+  readonly #slots: Array<SecondSlot | undefined> = new Array<SecondSlot | undefined>(SLOTS).fill(undefined);
+  /** The open slots (at most 8), so a tick looks at those only. */
+  readonly #open: SecondSlot[] = [];
   readonly #pods = new Map<string, PodEntry>();
   readonly #due: SecondSlot[] = [];
   #lateAfterMs = DEFAULT_LATE_AFTER_MS;
@@ -185,11 +188,13 @@ class RevisionMetricsImpl implements RevisionMetrics {
 
   /** The slot buffering `sec`: reused when it held an older second; undefined when it holds a newer one. */
   #slotFor(sec: number): SecondSlot | undefined {
-    const slot = this.#slots[((sec % SLOTS) + SLOTS) % SLOTS]!;
+    const i = ((sec % SLOTS) + SLOTS) % SLOTS;
+    const slot = (this.#slots[i] ??= emptySlot());
     if (slot.sec === sec) return slot;
     if (slot.sec > sec) return undefined;
     if (slot.open) this.#commit(slot, this.#lastReadyPods); // 8 s old: long late
     openSlot(slot, sec);
+    this.#open.push(slot);
     return slot;
   }
 
@@ -226,6 +231,10 @@ class RevisionMetricsImpl implements RevisionMetrics {
    */
   #commit(slot: SecondSlot, readyPods: number): void {
     slot.open = false;
+    const open = this.#open;
+    const at = open.indexOf(slot);
+    open[at] = open[open.length - 1]!;
+    open.pop();
     let conc = slot.actConc;
     let rps = slot.actRps;
     if (slot.qpPods > 0) {
@@ -242,9 +251,10 @@ class RevisionMetricsImpl implements RevisionMetrics {
   #commitDue(nowMs: number, readyPods: number): void {
     const lastLateSec = Math.floor((nowMs - this.#lateAfterMs) / 1000) - 1;
     const due = this.#due;
-    for (let i = 0; i < SLOTS; i++) {
-      const slot = this.#slots[i]!;
-      if (slot.open && (slot.sec <= lastLateSec || slot.qpPods >= readyPods)) insertBySecond(due, slot);
+    const open = this.#open;
+    for (let i = 0; i < open.length; i++) {
+      const slot = open[i]!;
+      if (slot.sec <= lastLateSec || slot.qpPods >= readyPods) insertBySecond(due, slot);
     }
     for (let i = 0; i < due.length; i++) this.#commit(due[i]!, readyPods);
     due.length = 0;
