@@ -144,8 +144,13 @@ export class RevisionThrottler {
     }
     for (const [dest, e] of ready) {
       const p = this.#pods.get(dest);
-      if (p && p.name === e.pod) p.routable = true;
-      else this.#pods.set(dest, { dest, name: e.pod, ip: e.ip, port: e.port, inFlight: p?.inFlight ?? 0, capacity: this.#opts.policy.podCapacity(this.#info.containerConcurrency), routable: true });
+      if (p && p.name === e.pod) {
+        p.routable = true;
+        continue;
+      }
+      // A new pod (possibly reusing an old pod's address): its own count; old leases release the old state.
+      const capacity = this.#opts.policy.podCapacity(this.#info.containerConcurrency);
+      this.#pods.set(dest, { dest, name: e.pod, ip: e.ip, port: e.port, inFlight: 0, capacity, routable: true });
     }
     this.#reassign();
     this.#dispatch();

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { freePort, waitFor } from '@kpa-ts/testkit';
 import type { DecisionRecord, PokeRecord, StatRecord } from '@kpa-ts/bus';
 import { WebSocket, WebSocketServer } from 'ws';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startActivator, type TestActivator } from './helpers/activator.js';
 import { send } from './helpers/http-client.js';
@@ -145,6 +146,42 @@ describe('activator gateway over real sockets', () => {
     expect(new Set(pod(1).seen.map((s) => s.body))).toEqual(new Set(['b0', 'b1', 'b2', 'b3', 'b4', 'b5']));
     const metrics = await (await fetch(`http://127.0.0.1:${a.adminPort}/metrics`)).text();
     expect(metrics).toMatch(/activator_retries_total\{namespace="default",revision="flaky",reason="connect"\} [1-9]/);
+  });
+
+  it('a pod that hangs up before answering → an idempotent GET is retried on another pod', async () => {
+    const rude = createNetServer((sock) => sock.once('data', () => sock.destroy()));
+    await new Promise<void>((r) => rude.listen(0, IP(10), () => r()));
+    const rudePort = (rude.address() as AddressInfo).port;
+    a.topology.upsertRevision({ namespace: 'default', revision: 'rude', containerConcurrency: 0 });
+    a.topology.setEndpoints('default', 'rude', [{ pod: 'rude', ip: IP(10), port: rudePort, ready: true }, pod(2).endpoint()]);
+    try {
+      const replies = await Promise.all(Array.from({ length: 4 }, () => send(a.port, { host: host('rude') })));
+      expect(replies.map((r) => r.body)).toEqual(['pod=p2', 'pod=p2', 'pod=p2', 'pod=p2']);
+      // a POST on a fresh connection may have been processed: not retried → 502
+      a.topology.setEndpoints('default', 'rude', [{ pod: 'rude', ip: IP(10), port: rudePort, ready: true }]);
+      const post = await send(a.port, { host: host('rude'), method: 'POST', body: 'x' });
+      expect(post.status).toBe(502);
+    } finally {
+      await new Promise((r) => rude.close(r));
+    }
+  });
+
+  it('streams a large chunked request body and response through', async () => {
+    a.topology.upsertRevision({ namespace: 'default', revision: 'big', containerConcurrency: 1 });
+    a.topology.setEndpoints('default', 'big', [pod(1).endpoint()]);
+    const chunk = 'x'.repeat(64 * 1024);
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: a.port, method: 'POST', path: '/', headers: { host: host('big'), 'transfer-encoding': 'chunked' }, agent: false }, (r) => {
+        let body = '';
+        r.on('data', (c: Buffer) => (body += c.toString()));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 16; i++) req.write(chunk);
+      req.end();
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe('pod=p1 body='.length + 16 * chunk.length);
   });
 
   it('an unready or removed endpoint never receives traffic', async () => {

@@ -80,6 +80,19 @@ describe('RevisionThrottler (Proxy mode)', () => {
     expect(names).toEqual(new Set(['p2']));
   });
 
+  it('a new pod at a reused address starts empty; the old pod\'s leases do not touch it', () => {
+    const { th } = make(1);
+    th.setEndpoints([ep(1)]);
+    const old = th.tryAcquire() as Lease;
+    th.setEndpoints([{ ...ep(1), pod: 'p1-new' }]);
+    const fresh = th.tryAcquire() as Lease;
+    expect(fresh.pod.name).toBe('p1-new');
+    old.release();
+    expect(th.tryAcquire()).toBeUndefined(); // p1-new still holds its one request
+    fresh.release();
+    expect(th.tryAcquire()?.pod.name).toBe('p1-new');
+  });
+
   it('times out a queued request with ACT_QUEUE_TIMEOUT', async () => {
     const { th, clock } = make(1);
     const w = codeOf(th.acquire({ queueTimeoutMs: 100 }));
