@@ -35,13 +35,18 @@ export interface GatewayDeps {
 export const PROBE_HEADER = 'k-network-probe';
 
 /** Everything one request carries through its attempts. */
-export interface RequestCtx {
+interface RequestCtx {
+  req: IncomingMessage;
+  res: ServerResponse;
   ns: string;
   rev: string;
   th: RevisionThrottler;
+  /** fixed at arrival: decides the proxied header and whether the activator counts the request */
   mode: Mode;
+  /** arrived with zero ready pods */
   cold: boolean;
   startMs: number;
+  exclude: Set<string>;
   controller: AbortController | undefined;
 }
 
@@ -54,118 +59,121 @@ export function sendText(res: ServerResponse, status: number, body: string): voi
   res.end(`${body}\n`);
 }
 
+/** Answers a typed error with its status and message; anything else is a 500. */
+export function fail(res: ServerResponse, err: unknown): number {
+  if (!(err instanceof ActivatorError)) {
+    sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    return 500;
+  }
+  const status = statusForError(err.code);
+  if (err.code === 'ACT_CANCELLED') res.destroy();
+  else sendText(res, status, err.message);
+  return status;
+}
+
 /** The hot path: route, throttle (Proxy) or balance (Serve), forward with retries. */
-export function createGatewayHandler(o: GatewayOptions, d: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (d.draining()) res.setHeader('connection', 'close');
-    if (req.headers[PROBE_HEADER] === 'activator') {
-      sendText(res, 200, 'activator');
-      return;
-    }
-    const route = parseRoute(req.headers, o.domain);
+class Gateway {
+  readonly #o: GatewayOptions;
+  readonly #d: GatewayDeps;
+
+  constructor(o: GatewayOptions, d: GatewayDeps) {
+    this.#o = o;
+    this.#d = d;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#d.draining()) res.setHeader('connection', 'close');
+    if (req.headers[PROBE_HEADER] === 'activator') return sendText(res, 200, 'activator');
+    const route = parseRoute(req.headers, this.#o.domain);
     if (!route.ok) {
-      d.metrics.unroutable.inc({ reason: 'bad-host' });
-      sendText(res, 404, route.reason);
-      return;
+      this.#d.metrics.unroutable.inc({ reason: 'bad-host' });
+      return sendText(res, 404, route.reason);
     }
     const { namespace: ns, revision: rev } = route.ref;
-    const th = d.revisions.get(ns, rev);
+    const th = this.#d.revisions.get(ns, rev);
     if (!th) {
-      d.metrics.unroutable.inc({ reason: 'unknown-revision' });
-      sendText(res, 404, `revision "${rev}" in namespace "${ns}" is not known to this activator (routed by ${route.via})`);
-      return;
+      this.#d.metrics.unroutable.inc({ reason: 'unknown-revision' });
+      return sendText(res, 404, `revision "${rev}" in namespace "${ns}" is not known to this activator (routed by ${route.via})`);
     }
-    const ctx: RequestCtx = { ns, rev, th, mode: th.effectiveMode(), cold: th.readyCount === 0, startMs: performance.now(), controller: undefined };
-    await track(ctx, req, res);
-  };
+    const mode = th.effectiveMode();
+    await this.#track({ req, res, ns, rev, th, mode, cold: th.readyCount === 0, startMs: performance.now(), exclude: new Set(), controller: undefined });
+  }
 
-  const track = async (ctx: RequestCtx, req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** Accounting around one request: stats, poke, concurrency, count and latency. */
+  async #track(ctx: RequestCtx): Promise<void> {
+    const { metrics, reporter } = this.#d;
     const labels = { namespace: ctx.ns, revision: ctx.rev };
-    d.metrics.requestConcurrency.inc(labels);
-    if (ctx.mode === 'proxy') d.reporter.begin(ctx.ns, ctx.rev);
-    if (ctx.cold) d.reporter.poke(ctx.ns, ctx.rev);
+    metrics.requestConcurrency.inc(labels);
+    if (ctx.mode === 'proxy') reporter.begin(ctx.ns, ctx.rev);
+    if (ctx.cold) reporter.poke(ctx.ns, ctx.rev);
     let status = 500;
     try {
-      status = await serve(ctx, req, res);
+      status = await this.#serve(ctx);
     } finally {
-      if (ctx.mode === 'proxy') d.reporter.end(ctx.ns, ctx.rev);
-      d.metrics.requestConcurrency.dec(labels);
+      if (ctx.mode === 'proxy') reporter.end(ctx.ns, ctx.rev);
+      metrics.requestConcurrency.dec(labels);
       const code = String(status);
-      d.metrics.requestCount.inc({ ...labels, code });
-      d.metrics.requestLatencies.observe({ ...labels, code }, performance.now() - ctx.startMs);
+      metrics.requestCount.inc({ ...labels, code });
+      metrics.requestLatencies.observe({ ...labels, code }, performance.now() - ctx.startMs);
     }
-  };
+  }
 
-  const acquire = async (ctx: RequestCtx, req: IncomingMessage, res: ServerResponse, exclude: Set<string>): Promise<Lease> => {
-    const now = ctx.th.tryAcquire(exclude);
-    if (now) return now;
+  /** Attempts until one is done, fails for good, or the attempts run out; returns the status. */
+  async #serve(ctx: RequestCtx): Promise<number> {
+    const body = await bufferSmallBody(ctx.req, this.#o.retryBodyMaxBytes);
+    for (let n = 1; ; n++) {
+      let lease: Lease;
+      try {
+        lease = await this.#acquire(ctx);
+      } catch (err) {
+        return fail(ctx.res, err);
+      }
+      if (n === 1) this.#d.metrics.queueWait.observe({ namespace: ctx.ns, revision: ctx.rev }, (performance.now() - ctx.startMs) / 1000);
+      const r = await this.#attempt(ctx, lease, body).finally(() => lease.release());
+      if (r.kind === 'done') return r.status;
+      if (r.kind === 'error') return fail(ctx.res, new ActivatorError(r.code, `revision ${ctx.ns}/${ctx.rev}: ${r.message}`));
+      this.#d.metrics.retries.inc({ namespace: ctx.ns, revision: ctx.rev, reason: r.reason });
+      if (n >= this.#o.maxAttempts) {
+        const why = (r.error as NodeJS.ErrnoException).code ?? r.error.message;
+        return fail(ctx.res, new ActivatorError('ACT_NO_POD', `revision ${ctx.ns}/${ctx.rev}: ${n} attempts failed, last on ${lease.pod.dest}: ${why}`));
+      }
+      ctx.exclude.add(lease.pod.dest);
+    }
+  }
+
+  /** A pod slot now, or after waiting in the revision's queue (left when the client goes away). */
+  #acquire(ctx: RequestCtx): Promise<Lease> {
+    const now = ctx.th.tryAcquire(ctx.exclude);
+    if (now) return Promise.resolve(now);
     if (!ctx.controller) {
       const c = new AbortController();
       ctx.controller = c;
       const onClose = (): void => {
-        if (!res.writableFinished) c.abort();
+        if (!ctx.res.writableFinished) c.abort();
       };
-      res.once('close', onClose);
-      req.once('aborted', onClose);
+      ctx.res.once('close', onClose);
     }
-    return ctx.th.acquire({ exclude, queueTimeoutMs: o.queueTimeoutMs, signal: ctx.controller.signal });
-  };
+    return ctx.th.acquire({ exclude: ctx.exclude, queueTimeoutMs: this.#o.queueTimeoutMs, signal: ctx.controller.signal });
+  }
 
-  const attempt = (ctx: RequestCtx, req: IncomingMessage, res: ServerResponse, lease: Lease, body: Buffer | undefined): Promise<ForwardResult> => {
+  #attempt(ctx: RequestCtx, lease: Lease, body: Buffer | undefined): Promise<ForwardResult> {
+    const { req, res } = ctx;
     const headers = requestHeadersForPod(req.headers, {
       clientIp: req.socket.remoteAddress,
       proto: 'http',
       proxiedHeader: { name: PROXIED_HEADER, value: PROXIED_HEADER_VALUE, set: ctx.mode === 'proxy' },
     });
-    const timeoutMs = (ctx.th.info.timeoutSeconds ?? o.defaultTimeoutSeconds) * 1000;
+    const timeoutMs = (ctx.th.info.timeoutSeconds ?? this.#o.defaultTimeoutSeconds) * 1000;
     const labels = { namespace: ctx.ns, revision: ctx.rev };
-    const onResponseStart = ctx.cold ? (): void => d.metrics.coldStartDuration.observe(labels, (performance.now() - ctx.startMs) / 1000) : undefined;
-    return forwardOnce({ req, res, target: lease.pod, headers, body, agent: d.agent, clock: d.clock, timeoutMs, ...(onResponseStart ? { onResponseStart } : {}) });
-  };
-
-  const serve = async (ctx: RequestCtx, req: IncomingMessage, res: ServerResponse): Promise<number> => {
-    const exclude = new Set<string>();
-    const body = await bufferSmallBody(req, o.retryBodyMaxBytes);
-    for (let n = 1; ; n++) {
-      let lease: Lease;
-      try {
-        lease = await acquire(ctx, req, res, exclude);
-      } catch (err) {
-        return fail(res, err);
-      }
-      if (n === 1) d.metrics.queueWait.observe({ namespace: ctx.ns, revision: ctx.rev }, (performance.now() - ctx.startMs) / 1000);
-      let r: ForwardResult;
-      try {
-        r = await attempt(ctx, req, res, lease, body);
-      } finally {
-        lease.release();
-      }
-      if (r.kind === 'done') return r.status;
-      if (r.kind === 'error') return fail(res, new ActivatorError(r.code, `revision ${ctx.ns}/${ctx.rev}: ${r.message}`));
-      d.metrics.retries.inc({ namespace: ctx.ns, revision: ctx.rev, reason: r.reason });
-      if (n >= o.maxAttempts) {
-        return fail(res, new ActivatorError('ACT_NO_POD', `revision ${ctx.ns}/${ctx.rev}: ${n} attempts failed, last on ${lease.pod.dest}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`));
-      }
-      exclude.add(lease.pod.dest);
-    }
-  };
-
-  return (req, res) => {
-    handle(req, res).catch((err: unknown) => fail(res, err));
-  };
+    const onResponseStart = ctx.cold ? (): void => this.#d.metrics.coldStartDuration.observe(labels, (performance.now() - ctx.startMs) / 1000) : undefined;
+    return forwardOnce({ req, res, target: lease.pod, headers, body, agent: this.#d.agent, clock: this.#d.clock, timeoutMs, ...(onResponseStart ? { onResponseStart } : {}) });
+  }
 }
 
-/** Answers a typed error with its status and message; anything else is a 500. */
-export function fail(res: ServerResponse, err: unknown): number {
-  if (err instanceof ActivatorError) {
-    const status = statusForError(err.code);
-    if (err.code === 'ACT_CANCELLED') {
-      res.destroy();
-      return status;
-    }
-    sendText(res, status, err.message);
-    return status;
-  }
-  sendText(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`);
-  return 500;
+/** The node:http request handler of the gateway port. */
+export function createGatewayHandler(o: GatewayOptions, d: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const g = new Gateway(o, d);
+  return (req, res) => {
+    g.handle(req, res).catch((err: unknown) => fail(res, err));
+  };
 }
