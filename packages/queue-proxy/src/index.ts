@@ -5,7 +5,7 @@ export { EnvError, QueueProxyError, type QueueProxyErrorCode } from './errors.js
 export { endToEndHeaders, forwardedRequestHeaders, type ForwardOptions } from './headers.js';
 export { createQueueProxyMetrics, type MetricsIdentity, type MetricsSources, type QueueProxyMetrics } from './metrics.js';
 export { PROBE_USER_AGENT, probeOnce } from './probe.js';
-export { KUBELET_PROBE_HEADER, NETWORK_PROBE_HEADER, NETWORK_PROBE_QUEUE } from './proxy-handler.js';
+export { KUBELET_PROBE_HEADER, NETWORK_PROBE_HEADER, NETWORK_PROBE_QUEUE, PROXIED_HEADER, PROXIED_HEADER_VALUE } from './proxy-handler.js';
 export { createQueueProxy, type DrainResult, type QueueProxy, type QueueProxyDeps } from './queue-proxy.js';
 export { Readiness, type ReadinessOptions } from './readiness.js';
 export { RequestStats, type RequestStatsReport } from './request-stats.js';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createStatsPublisher } from '@kpa-ts/bus';
+import type { StatsSink } from '@kpa-ts/bus';
 import { parseEnv, type QueueProxyConfig } from './env.js';
 import { EnvError } from './errors.js';
 import { createQueueProxy } from './queue-proxy.js';
@@ -19,14 +19,19 @@ function loadConfig(): QueueProxyConfig {
   }
 }
 
+/** The bus (and ioredis with it) is loaded only when there is a Redis to talk to. */
+async function createSink(config: QueueProxyConfig, registry: Registry, logger: Logger): Promise<StatsSink> {
+  if (config.redisUrl === undefined) return createLogStatsSink(logger);
+  const { createStatsPublisher } = await import('@kpa-ts/bus');
+  return createStatsPublisher({ redisUrl: config.redisUrl, shards: config.statsShards, prefix: config.redisKeyPrefix, registry, logger });
+}
+
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ name: 'queue-proxy', level: config.logLevel, base: { ns: config.namespace, rev: config.revision, pod: config.pod } });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const sink = config.redisUrl
-    ? createStatsPublisher({ redisUrl: config.redisUrl, shards: config.statsShards, prefix: config.redisKeyPrefix, registry, logger })
-    : createLogStatsSink(logger);
+  const sink = await createSink(config, registry, logger);
   const qp = createQueueProxy({ config, sink, logger, registry });
   await qp.listen();
   await new Promise<void>((resolve) => {

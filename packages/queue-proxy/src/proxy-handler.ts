@@ -1,11 +1,18 @@
 import { request, type Agent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { PROXIED_HEADER, PROXIED_HEADER_VALUE } from '@kpa-ts/bus';
 import type { Breaker } from './breaker.js';
 import type { Clock } from './clock.js';
 import { endToEndHeaders, forwardedRequestHeaders } from './headers.js';
 import type { QueueProxyMetrics } from './metrics.js';
 import type { RequestStats } from './request-stats.js';
+
+/**
+ * The activator's mark on requests it proxies (`K-Proxied-By: activator`): the same values as
+ * @kpa-ts/bus's PROXIED_HEADER / PROXIED_HEADER_VALUE (a unit test pins them equal). Kept here so the
+ * proxy loads the bus (and ioredis, ~25 MB of RSS) only when REDIS_URL is set.
+ */
+export const PROXIED_HEADER = 'k-proxied-by';
+export const PROXIED_HEADER_VALUE = 'activator';
 
 /** Knative's probe header: `K-Network-Probe: queue` asks the queue-proxy itself whether it is ready. */
 export const NETWORK_PROBE_HEADER = 'k-network-probe';
@@ -76,6 +83,8 @@ class Exchange {
   #retried = false;
   #cancelQueue: (() => void) | undefined;
   #upstream: ClientRequest | undefined;
+  #upRes: IncomingMessage | undefined;
+  #bodyStarted = false;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse) {
@@ -131,9 +140,10 @@ class Exchange {
     upstream.once('response', this.#onResponse);
     upstream.on('error', (err: NodeJS.ErrnoException) => this.#onUpstreamError(upstream, err));
     this.#timer ??= setTimeout(this.#onTimeout, ctx.timeoutMs);
-    if (req.readableEnded) return void upstream.end();
+    // No body (most requests): no pipe to set up; Node discards the empty request stream itself.
+    if (!hasBody(req)) return void upstream.end();
     // A body: send the head now, so a client that streams (or waits for the answer first) is not stalled.
-    if (hasBody(req)) upstream.flushHeaders();
+    upstream.flushHeaders();
     req.pipe(upstream);
   }
 
@@ -142,22 +152,42 @@ class Exchange {
     const res = this.#res;
     const status = upRes.statusCode ?? 502;
     this.#appStatus = status;
+    this.#upRes = upRes;
     const headers = endToEndHeaders(upRes.rawHeaders);
     if (this.#ctx.draining()) headers.push('Connection', 'close');
     res.writeHead(status, upRes.statusMessage, headers);
-    // The user container went away mid-body: cut the client off too rather than end it short.
-    upRes.once('close', () => {
-      if (!upRes.complete) res.destroy();
-    });
-    upRes.on('error', () => res.destroy());
-    let bodyStarted = false;
-    upRes.once('data', () => (bodyStarted = true));
-    upRes.pipe(res);
+    // Relayed by hand rather than with pipe(): two listeners instead of pipe's bookkeeping, same backpressure.
+    upRes.on('data', this.#onUpData);
+    upRes.once('end', this.#onUpEnd);
+    upRes.on('error', this.#onUpAbort);
+    upRes.once('close', this.#onUpClose);
     // Node sends the head with the first body chunk. A body that arrived with the head is written
     // before this immediate runs; otherwise (a streamed or slow body) send the head now.
-    setImmediate(() => {
-      if (!bodyStarted && !res.writableEnded && !res.destroyed) res.flushHeaders();
-    });
+    setImmediate(this.#flushHeadIfIdle);
+  };
+
+  readonly #onUpData = (chunk: Buffer): void => {
+    this.#bodyStarted = true;
+    if (!this.#res.write(chunk)) {
+      this.#upRes?.pause();
+      this.#res.once('drain', this.#onResDrain);
+    }
+  };
+
+  readonly #onResDrain = (): void => void this.#upRes?.resume();
+
+  readonly #onUpEnd = (): void => void this.#res.end();
+
+  /** The user container went away mid-body: cut the client off too rather than end it short. */
+  readonly #onUpAbort = (): void => void this.#res.destroy();
+
+  readonly #onUpClose = (): void => {
+    if (this.#upRes?.complete === false) this.#res.destroy();
+  };
+
+  readonly #flushHeadIfIdle = (): void => {
+    const res = this.#res;
+    if (!this.#bodyStarted && !res.writableEnded && !res.destroyed) res.flushHeaders();
   };
 
   #onUpstreamError(upstream: ClientRequest, err: NodeJS.ErrnoException): void {
