@@ -14,6 +14,9 @@ import { Revisions } from './revisions.js';
 import type { TopologySource } from './topology.js';
 import { createUpgradeHandler } from './upgrade-handler.js';
 
+/** After the drain timeout, how long the 503s to still-queued requests get to be written. */
+const DRAIN_ANSWER_GRACE_MS = 1000;
+
 export interface ActivatorOptions extends GatewayOptions {
   /** This replica's name: the `pod` of its stats and the `activator` of its pokes. */
   name: string;
@@ -93,12 +96,17 @@ export function createActivator(o: ActivatorOptions): Activator {
     if (timedOut) log.warn({ timeoutMs: o.decisionsStartTimeoutMs }, 'decisions feed not ready; serving in Proxy mode until it is');
   };
 
+  const settle = async (ms: number): Promise<void> => {
+    const deadline = clock.now() + ms;
+    while (active > 0 && clock.now() < deadline) await new Promise((r) => clock.setTimeout(() => r(undefined), 20));
+  };
   const drain = async (): Promise<void> => {
-    const deadline = clock.now() + o.drainTimeoutMs;
     const closed = closeServer(server);
     server.closeIdleConnections();
-    while (active > 0 && clock.now() < deadline) await new Promise((r) => clock.setTimeout(() => r(undefined), 20));
+    await settle(o.drainTimeoutMs);
+    // Still waiting after the drain timeout: answer them 503, give the answers a moment to go out.
     revisions.closeAll(new ActivatorError('ACT_DRAINING', 'the activator is shutting down'));
+    await settle(DRAIN_ANSWER_GRACE_MS);
     server.closeAllConnections();
     await closed;
   };

@@ -85,10 +85,10 @@ describe('activator with a real redis-server (pokes, stats, decisions, Redis awa
     expect((await pending).status).toBe(200);
   });
 
-  it('reports stats that match a known load: 4 requests held ~2.5 s → conc ≈ 4 in the full seconds', async () => {
+  it('reports stats that match a known load: 4 requests held 3 s → conc ≈ 4 in the full seconds', async () => {
     a.topology.upsertRevision({ namespace: 'default', revision: 'load', containerConcurrency: 10 });
     a.topology.setEndpoints('default', 'load', [pod.endpoint()]);
-    const replies = await Promise.all(Array.from({ length: 4 }, () => send(a.port, { host: host('load'), path: '/?delay=2500' })));
+    const replies = await Promise.all(Array.from({ length: 4 }, () => send(a.port, { host: host('load'), path: '/?delay=3000' })));
     expect(replies.every((x) => x.status === 200)).toBe(true);
     const stats = await waitFor(async () => {
       const s = await statsOf('load');
@@ -96,7 +96,7 @@ describe('activator with a real redis-server (pokes, stats, decisions, Redis awa
     }, { what: 'periodic stats for default/load', timeoutMs: 5000 });
     const [first, ...periodic] = stats;
     expect(first).toMatchObject({ conc: 1, reqs: 1 });
-    // Periods fully inside the 2.5 s hold report 4 (minus the first-request 1 in the first period).
+    // Periods fully inside the 3 s hold report 4 (minus the first-request 1 in the first period).
     const full = periodic.filter((s) => s.conc > 3.9);
     expect(full.length).toBeGreaterThanOrEqual(1);
     for (const s of full) expect(s.conc).toBeCloseTo(4, 1);

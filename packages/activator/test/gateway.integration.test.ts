@@ -233,6 +233,24 @@ describe('activator gateway over real sockets', () => {
     }
   });
 
+  it('shutdown: readiness off at once, still serving during the delay, then queued requests get 503', async () => {
+    const b = await startActivator({ drainTimeoutMs: 300 });
+    b.topology.upsertRevision({ namespace: 'default', revision: 'zero', containerConcurrency: 1 });
+    b.topology.upsertRevision({ namespace: 'default', revision: 'up', containerConcurrency: 1 });
+    b.topology.setEndpoints('default', 'up', [pod(1).endpoint()]);
+    const queued = send(b.port, { host: host('zero') });
+    await waitFor(() => b.activator.revisions.get('default', 'zero')?.queued === 1);
+    const closing = b.activator.close({ drainDelayMs: 300 });
+    expect((await fetch(`http://127.0.0.1:${b.adminPort}/readyz`)).status).toBe(503);
+    const during = await send(b.port, { host: host('up') });
+    expect(during.status).toBe(200);
+    expect(during.headers['connection']).toBe('close');
+    const q = await queued;
+    expect(q.status).toBe(503);
+    expect(q.body).toContain('shutting down');
+    await closing;
+  });
+
   it('serves /healthz, /readyz and /metrics on the admin port', async () => {
     const base = `http://127.0.0.1:${a.adminPort}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
