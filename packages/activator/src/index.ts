@@ -1,5 +1,6 @@
 export { createActivator, type Activator, type ActivatorOptions } from './activator.js';
 export { createAdminServer } from './admin.js';
+export { connectBus, type BusPorts, type BusWiringOptions } from './bus-wiring.js';
 export { defaultCapacityPolicy, type CapacityPolicy, type SubsetInput } from './capacity.js';
 export { realClock, type Clock, type TimerHandle } from './clock.js';
 export { ActivatorLoad, ConcurrencyAccumulator, type PeriodReport, type RevisionReport } from './concurrency-stats.js';
