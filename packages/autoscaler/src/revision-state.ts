@@ -1,0 +1,206 @@
+// One revision's scaling state in the service and one tick of it, without I/O: the caller reads
+// the pods from the backend, calls `step`, then applies `scaleTo` and publishes `publish`.
+import type { DecisionRecord } from '@kpa-ts/bus';
+import type { Annotations } from '@kpa-ts/config';
+import {
+  applyDecision,
+  createRevisionMetrics,
+  createScaler,
+  decideScale,
+  initialDeciderStatus,
+  initialPAState,
+  type DeciderStatus,
+  type PAState,
+  type PodStat,
+  type ReconcileResult,
+  type RevisionMetrics,
+  type RevisionScalingSpec,
+  type ScaleDecision,
+  type Scaler,
+  type ScalerState,
+  type WindowAverages,
+} from '@kpa-ts/scaling';
+import type { ManagedRevision } from './ports.js';
+
+/** What the caller observed before the tick. */
+export interface TickObservation {
+  nowMs: number;
+  readyPods: number;
+  /** The replicas the revision is scaled to (undefined reads as 1, like Knative's nil replicas). */
+  currentReplicas: number | undefined;
+}
+
+export interface TickOutcome {
+  averages: WindowAverages;
+  /** The decider's answer; `valid: false` (no data) changes nothing. */
+  decision: ScaleDecision;
+  reconcile: ReconcileResult;
+  /** Replicas to set now (undefined: leave them). */
+  scaleTo: number | undefined;
+  /** The decision to publish (undefined: nothing changed since the last one). */
+  publish: DecisionRecord | undefined;
+  panicking: boolean;
+}
+
+/**
+ * A revision this replica starts scaling (first seen, or its shard just gained) is not necessarily
+ * new: like Knative's PA status, which survives an autoscaler restart in the API server, infer the
+ * Active condition from what runs. At zero → Inactive (in Proxy); ready pods → Active (initial
+ * scale reached); otherwise (pods starting, or a new revision) → Activating, as Knative creates it.
+ */
+export function adoptPAState(nowMs: number, readyPods: number, currentReplicas: number | undefined): PAState {
+  const fresh = initialPAState(nowMs);
+  if (currentReplicas === 0 && readyPods === 0) {
+    return { ...fresh, condition: 'inactive', reason: 'NoTraffic', scaleTargetInitialized: true, desiredScale: 0, mode: 'proxy' };
+  }
+  if (readyPods > 0) {
+    return { ...fresh, condition: 'active', reason: 'Active', scaleTargetInitialized: true, desiredScale: currentReplicas ?? readyPods };
+  }
+  return fresh;
+}
+
+/** Whether two decisions differ in anything an activator acts on (the EBC only by its sign). */
+function differs(a: DecisionRecord, b: DecisionRecord): boolean {
+  return (
+    a.desired !== b.desired ||
+    a.ready !== b.ready ||
+    a.mode !== b.mode ||
+    a.numActivators !== b.numActivators ||
+    a.podCapacity !== b.podCapacity ||
+    a.ebc < 0 !== b.ebc < 0
+  );
+}
+
+export class RevisionState {
+  readonly namespace: string;
+  readonly revision: string;
+  readonly shard: number;
+  readonly metrics: RevisionMetrics;
+  #managed: ManagedRevision;
+  #annotations: Annotations;
+  #spec: RevisionScalingSpec;
+  #scaler: (Scaler & { state(): ScalerState }) | undefined;
+  #decider: DeciderStatus;
+  #pa: PAState | undefined;
+  #proxySinceMs: number | undefined;
+  #lastPublished: DecisionRecord | undefined;
+  #lastPublishedAtMs = Number.NEGATIVE_INFINITY;
+  #last: TickOutcome | undefined;
+
+  constructor(managed: ManagedRevision, shard: number, spec: RevisionScalingSpec, annotations: Annotations) {
+    this.namespace = managed.namespace;
+    this.revision = managed.revision;
+    this.shard = shard;
+    this.#managed = managed;
+    this.#annotations = annotations;
+    this.#spec = spec;
+    this.metrics = createRevisionMetrics(spec.windows, { emptyWindowIsZero: spec.scaler.targetBurstCapacity === -1 });
+    this.#decider = initialDeciderStatus(spec.scaler, spec.reconcile.initialScale);
+  }
+
+  get managed(): ManagedRevision {
+    return this.#managed;
+  }
+
+  get annotations(): Annotations {
+    return this.#annotations;
+  }
+
+  get spec(): RevisionScalingSpec {
+    return this.#spec;
+  }
+
+  /** The decider's last valid desired scale (-1 before the first valid tick). */
+  get desiredScale(): number {
+    return this.#decider.desiredScale;
+  }
+
+  get paState(): PAState | undefined {
+    return this.#pa;
+  }
+
+  get lastOutcome(): TickOutcome | undefined {
+    return this.#last;
+  }
+
+  get lastPublished(): DecisionRecord | undefined {
+    return this.#lastPublished;
+  }
+
+  record(stat: PodStat): void {
+    this.metrics.record(stat);
+  }
+
+  /** New spec (ConfigMap or annotations changed): the scaler and the windows follow at once. */
+  update(managed: ManagedRevision, spec: RevisionScalingSpec, annotations: Annotations): void {
+    this.#managed = managed;
+    this.#annotations = annotations;
+    this.#spec = spec;
+    this.#scaler?.update(spec.scaler);
+    this.metrics.resize(spec.windows);
+    this.metrics.setOptions({ emptyWindowIsZero: spec.scaler.targetBurstCapacity === -1 });
+  }
+
+  /**
+   * One tick: windowed averages → decider (created on the first tick, so a replica taking over a
+   * busy revision starts in panic) → decider status → reconcile (bounds, scale-to-zero, mode).
+   */
+  step(obs: TickObservation): TickOutcome {
+    const { nowMs, readyPods, currentReplicas } = obs;
+    const spec = this.#spec;
+    const averages = this.metrics.averages(nowMs, spec.scaler.metric, readyPods);
+    this.#scaler ??= createScaler(spec.scaler, { nowMs, readyPods });
+    this.#pa ??= adoptPAState(nowMs, readyPods, currentReplicas);
+    const decision = this.#scaler.scale({ nowMs, readyPods, stableAvg: averages.stableAvg, panicAvg: averages.panicAvg });
+    this.#decider = applyDecision(this.#decider, decision).status;
+    const proxySinceMs = this.#proxySinceMs;
+    const reconcile = decideScale(spec, this.#pa, { nowMs, decider: this.#decider, readyPods, currentReplicas, activatorInPath: proxySinceMs !== undefined, proxySinceMs });
+    this.#pa = reconcile.state;
+    this.#proxySinceMs = reconcile.mode === 'proxy' ? (proxySinceMs ?? nowMs) : undefined;
+    const outcome: TickOutcome = {
+      averages,
+      decision,
+      reconcile,
+      scaleTo: reconcile.scaleTo,
+      publish: this.#toPublish(nowMs, readyPods, reconcile),
+      panicking: this.#scaler.state().panicking,
+    };
+    this.#last = outcome;
+    return outcome;
+  }
+
+  /**
+   * The decision to publish: only once the decider knows something (a replica that just took a
+   * revision over leaves the previous owner's decision in place until then), and only when it
+   * changed. desired = the reconciled scale, or the decider's while the reconciler waits (-1).
+   */
+  #toPublish(nowMs: number, readyPods: number, r: ReconcileResult): DecisionRecord | undefined {
+    if (this.#decider.desiredScale < 0) return undefined;
+    const record: DecisionRecord = {
+      ns: this.namespace,
+      rev: this.revision,
+      ts: nowMs,
+      desired: r.want >= 0 ? r.want : this.#decider.desiredScale,
+      ready: readyPods,
+      ebc: this.#decider.excessBurstCapacity,
+      mode: r.mode,
+      numActivators: r.numActivators,
+      podCapacity: this.#managed.containerConcurrency,
+    };
+    if (this.#lastPublished !== undefined && !differs(record, this.#lastPublished)) return undefined;
+    return record;
+  }
+
+  /** The caller published `d` (keeps it to compare and to refresh it). */
+  published(d: DecisionRecord, nowMs: number): void {
+    this.#lastPublished = d;
+    this.#lastPublishedAtMs = nowMs;
+  }
+
+  /** The last decision again (new ts) when it was published more than `everyMs` ago. */
+  refreshDue(nowMs: number, everyMs: number): DecisionRecord | undefined {
+    const last = this.#lastPublished;
+    if (last === undefined || nowMs - this.#lastPublishedAtMs < everyMs) return undefined;
+    return { ...last, ts: nowMs };
+  }
+}
