@@ -9,7 +9,7 @@ import type { RequestStats } from './request-stats.js';
 /**
  * The activator's mark on requests it proxies (`K-Proxied-By: activator`): the same values as
  * @kpa-ts/bus's PROXIED_HEADER / PROXIED_HEADER_VALUE (a unit test pins them equal). Kept here so the
- * proxy loads the bus (and ioredis, ~25 MB of RSS) only when REDIS_URL is set.
+ * proxy loads the bus (and ioredis, ~12 MB of RSS) only when REDIS_URL is set.
  */
 export const PROXIED_HEADER = 'k-proxied-by';
 export const PROXIED_HEADER_VALUE = 'activator';
@@ -100,6 +100,8 @@ class Exchange {
     ctx.stats.requestIn(this.#proxied, this.#startMs);
     this.#res.once('close', this.#onClose);
     this.#req.on('error', this.#onClientError);
+    // The revision timeout covers the wait in the breaker queue too, as in Knative.
+    this.#timer = setTimeout(this.#onTimeout, ctx.timeoutMs);
     if (ctx.breaker === undefined) return this.#forward();
     const entered = ctx.breaker.enter(this.#onGrant);
     if (entered.kind === 'granted') {
@@ -139,7 +141,6 @@ class Exchange {
     this.#upstream = upstream;
     upstream.once('response', this.#onResponse);
     upstream.on('error', (err: NodeJS.ErrnoException) => this.#onUpstreamError(upstream, err));
-    this.#timer ??= setTimeout(this.#onTimeout, ctx.timeoutMs);
     // No body (most requests): no pipe to set up; Node discards the empty request stream itself.
     if (!hasBody(req)) return void upstream.end();
     // A body: send the head now, so a client that streams (or waits for the answer first) is not stalled.
@@ -210,6 +211,8 @@ class Exchange {
   readonly #onTimeout = (): void => {
     if (this.#closed || this.#res.headersSent) return;
     this.#timedOut = true;
+    this.#cancelQueue?.();
+    this.#cancelQueue = undefined;
     this.#upstream?.destroy();
     replyText(this.#res, 504, 'gateway timeout: the user container did not answer in time\n', this.#ctx.draining());
   };

@@ -99,6 +99,21 @@ describe('queue-proxy breaker (CONTAINER_CONCURRENCY) over real sockets', () => 
     await waitFor(() => p.qp.stats.concurrency === 0, { what: 'nothing in flight' });
   });
 
+  it('times out a request still waiting in the queue (504): the revision timeout covers the queue wait', async () => {
+    const up = await holdingUpstream();
+    const p = await startProxy(up.port, { CONTAINER_CONCURRENCY: '1', REVISION_TIMEOUT_SECONDS: '1' });
+    cleanups.push(async () => {
+      up.release();
+      await p.close();
+    });
+    const t0 = Date.now();
+    const [atApp, queued] = await Promise.all([httpRequest(p.port, { path: '/a' }), httpRequest(p.port, { path: '/b' })]);
+    expect([atApp.status, queued.status]).toEqual([504, 504]);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(up.counter.total).toBe(1);
+    await waitFor(() => p.qp.breaker?.waiting === 0 && p.qp.breaker.inFlight === 0, { what: 'breaker empty' });
+  });
+
   it('has no breaker when containerConcurrency is 0 (unlimited)', async () => {
     const up = await holdingUpstream();
     const p = await startProxy(up.port, { CONTAINER_CONCURRENCY: '0' });
