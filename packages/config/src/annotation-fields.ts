@@ -90,6 +90,11 @@ function floatField(draft: AnnotationDraft, name: NumberName, check: (v: number)
   field(draft, { name, read: readFloat, check, store: (values, v) => (values[name] = v) });
 }
 
+/** An integer read whose overflow should state this annotation's own range. */
+function withRange(read: Read<number>, requirement: string): Read<number> {
+  return !read.ok && read.problem.code === 'out_of_range' ? { ok: false, problem: range(requirement) } : read;
+}
+
 const between = (lo: number, hi: number) => (v: number) => (v < lo || v > hi ? range(`must be in [${lo}, ${hi}]`) : undefined);
 
 export function readClass(draft: AnnotationDraft): void {
@@ -103,7 +108,7 @@ export function readClass(draft: AnnotationDraft): void {
 /** min-scale / max-scale: Knative's getIntGE0 (an int32, at least 0). */
 export function readScaleBound(draft: AnnotationDraft, name: 'minScale' | 'maxScale'): void {
   const check = (v: number): Problem | undefined => (v < 0 ? range(`must be in [0, ${MAX_INT32}]`) : undefined);
-  field(draft, { name, read: (raw) => readInt(raw, 32), check, store: (values, v) => (values[name] = v) });
+  field(draft, { name, read: (raw) => withRange(readInt(raw, 32), `must be in [0, ${MAX_INT32}]`), check, store: (values, v) => (values[name] = v) });
 }
 
 export function readFloats(draft: AnnotationDraft): void {
@@ -179,7 +184,8 @@ export function readInitialScale(draft: AnnotationDraft, allowZeroInitialScale: 
     }
     return undefined;
   };
-  field(draft, { name: 'initialScale', read: (raw) => readInt(raw, 64), check, store: (values, v) => (values.initialScale = v) });
+  const read = (raw: unknown): Read<number> => withRange(readInt(raw, 64), `must be in [0, ${MAX_INT32}]`);
+  field(draft, { name: 'initialScale', read, check, store: (values, v) => (values.initialScale = v) });
 }
 
 export function readActivationScale(draft: AnnotationDraft): void {
