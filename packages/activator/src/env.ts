@@ -43,9 +43,11 @@ export const activatorEnvSchema = z.object({
   /** Shutdown: how long in-flight and queued requests may take. */
   DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DECISIONS_START_TIMEOUT_MS: int(0, 60_000).default(2000),
-  /** Where revisions and pods come from: `static` (TOPOLOGY_FILE); `local` and `kubernetes` adapters come later. */
+  /** Where revisions and pods come from: `static` (TOPOLOGY_FILE), `local` (the local runtime's API at RUNTIME_URL); `kubernetes` comes later. */
   TOPOLOGY: z.enum(['static', 'local', 'kubernetes']).default('static'),
   TOPOLOGY_FILE: z.string().optional(),
+  /** TOPOLOGY=local: the local runtime's API (packages/runtime-local), e.g. http://127.0.0.1:7070. */
+  RUNTIME_URL: z.url({ protocol: /^http$/, error: 'must be an http:// URL' }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -67,8 +69,11 @@ export function parseActivatorEnv(env: Readonly<Record<string, string | undefine
   if (r.data.TOPOLOGY === 'static' && r.data.TOPOLOGY_FILE === undefined) {
     throw new ActivatorError('ACT_CONFIG', 'invalid environment: TOPOLOGY=static needs TOPOLOGY_FILE (a JSON file of revisions and endpoints)');
   }
-  if (r.data.TOPOLOGY !== 'static') {
-    throw new ActivatorError('ACT_CONFIG', `invalid environment: TOPOLOGY=${r.data.TOPOLOGY} is not implemented yet (only static)`);
+  if (r.data.TOPOLOGY === 'local' && r.data.RUNTIME_URL === undefined) {
+    throw new ActivatorError('ACT_CONFIG', 'invalid environment: TOPOLOGY=local needs RUNTIME_URL (the local runtime API, e.g. http://127.0.0.1:7070)');
+  }
+  if (r.data.TOPOLOGY === 'kubernetes') {
+    throw new ActivatorError('ACT_CONFIG', `invalid environment: TOPOLOGY=${r.data.TOPOLOGY} is not implemented yet (static or local)`);
   }
   return r.data;
 }

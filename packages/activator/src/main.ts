@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The activator binary: parse env with zod, wire topology + bus + gateway, run, shut down cleanly.
 import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
+import { createRuntimeClient } from '@kpa-ts/runtime-local';
+import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createActivator } from './activator.js';
 import { connectBus } from './bus-wiring.js';
@@ -10,7 +11,9 @@ import { ActivatorError } from './errors.js';
 import { topologyFromJson } from './static-topology.js';
 import type { TopologySource } from './topology.js';
 
-async function loadTopology(env: ActivatorEnv): Promise<TopologySource> {
+async function loadTopology(env: ActivatorEnv, logger: Logger): Promise<TopologySource> {
+  // TOPOLOGY=local: revisions and pods from the local runtime's watch (its client's adapter).
+  if (env.TOPOLOGY === 'local') return createRuntimeClient(env.RUNTIME_URL as string, { logger: logger.child({ component: 'runtime-client' }) }).topologySource();
   const file = env.TOPOLOGY_FILE as string;
   let json: unknown;
   try {
@@ -26,7 +29,7 @@ async function run(): Promise<void> {
   const logger = pino({ level: env.LOG_LEVEL, base: { component: 'activator', name: env.ACTIVATOR_NAME } });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const topology = await loadTopology(env);
+  const topology = await loadTopology(env, logger);
   const bus = env.REDIS_URL ? connectBus({ redisUrl: env.REDIS_URL, prefix: env.KPA_PREFIX, shards: env.STATS_SHARDS, registry, logger, syncTimeoutMs: env.DECISIONS_START_TIMEOUT_MS }) : undefined;
   if (!bus) logger.warn('REDIS_URL is not set: no stats, no pokes, no decisions (every revision stays in Proxy mode)');
   const activator = createActivator({

@@ -18,12 +18,18 @@ describe('parseActivatorEnv', () => {
     expect(env.REDIS_URL).toBeUndefined();
   });
 
+  it('TOPOLOGY=local takes the runtime API URL', () => {
+    expect(parseActivatorEnv({ TOPOLOGY: 'local', RUNTIME_URL: 'http://127.0.0.1:7070' })).toMatchObject({ TOPOLOGY: 'local', RUNTIME_URL: 'http://127.0.0.1:7070' });
+  });
+
   it.each([
     [{ TOPOLOGY_FILE: '/t', QUEUE_DEPTH: '0' }, 'QUEUE_DEPTH="0"'],
     [{ TOPOLOGY_FILE: '/t', PORT: 'http' }, 'PORT="http"'],
     [{ TOPOLOGY_FILE: '/t', REDIS_URL: 'localhost:6379' }, 'REDIS_URL="localhost:6379": must start with redis://'],
     [{}, 'TOPOLOGY=static needs TOPOLOGY_FILE'],
     [{ TOPOLOGY: 'kubernetes' }, 'TOPOLOGY=kubernetes is not implemented yet'],
+    [{ TOPOLOGY: 'local' }, 'TOPOLOGY=local needs RUNTIME_URL'],
+    [{ TOPOLOGY: 'local', RUNTIME_URL: 'ftp://127.0.0.1:1' }, 'RUNTIME_URL="ftp://127.0.0.1:1"'],
     [{ TOPOLOGY_FILE: '/t', ACTIVATOR_INDEX: '2', ACTIVATOR_REPLICAS: '2' }, 'ACTIVATOR_INDEX=2 must be below ACTIVATOR_REPLICAS=2'],
   ])('rejects %j naming the variable and value', (env, want) => {
     const e = codeAndMessage(() => parseActivatorEnv(env));
