@@ -42,7 +42,10 @@ function slot(index: number, size: number): number {
 }
 
 export class BucketWindow {
-  /** `size × lanes` values, interleaved: bucket `slot` of lane `l` is at `slot × lanes + l`. */
+  /**
+   * `size × lanes` bucket values, interleaved (bucket `slot` of lane `l` at `slot × lanes + l`),
+   * then one running total per lane (at `size × lanes + l`): one array to touch, not two.
+   */
   #buckets: Float64Array;
   #size: number;
   readonly #lanes: number;
@@ -53,16 +56,13 @@ export class BucketWindow {
   #firstWriteMs = ZERO_TIME;
   /** Truncated time of the newest write (ZERO_TIME: none yet). */
   #lastWriteMs = ZERO_TIME;
-  /** Running sum of every bucket in the ring, per lane. */
-  readonly #totals: Float64Array;
 
   constructor(windowMs: number, algorithm: AggregationAlgorithm = 'linear', lanes = 1) {
     this.#windowMs = windowMs;
     this.#algorithm = algorithm;
     this.#lanes = lanes;
     this.#size = bucketCount(windowMs);
-    this.#buckets = new Float64Array(this.#size * lanes);
-    this.#totals = new Float64Array(lanes);
+    this.#buckets = new Float64Array((this.#size + 1) * lanes);
     this.#alpha = smoothingCoefficient(this.#size);
   }
 
@@ -88,7 +88,7 @@ export class BucketWindow {
     const bt = truncateToBucket(tMs);
     if (!this.#accept(bt)) return;
     this.#buckets[slot(bucketIndex(bt), this.#size) * this.#lanes + lane]! += value;
-    this.#totals[lane]! += value;
+    this.#buckets[this.#size * this.#lanes + lane]! += value;
   }
 
   /** Records lane 0 and lane 1 of a 2-lane window at once: the same as two record() calls. */
@@ -98,8 +98,9 @@ export class BucketWindow {
     const base = slot(bucketIndex(bt), this.#size) * this.#lanes;
     this.#buckets[base]! += lane0;
     this.#buckets[base + 1]! += lane1;
-    this.#totals[0]! += lane0;
-    this.#totals[1]! += lane1;
+    const totals = this.#size * this.#lanes;
+    this.#buckets[totals]! += lane0;
+    this.#buckets[totals + 1]! += lane1;
   }
 
   /** Moves the window for a write in bucket `bt`; false when the write is too old to count. */
@@ -116,15 +117,16 @@ export class BucketWindow {
       // A whole window of silence: start again, as on the very first write.
       this.#firstWriteMs = bt;
       this.#buckets.fill(0);
-      this.#totals.fill(0);
     } else {
       const lanes = this.#lanes;
+      const b = this.#buckets;
+      const totals = this.#size * lanes;
       const end = bucketIndex(bt);
       for (let i = bucketIndex(this.#lastWriteMs) + 1; i <= end; i++) {
         const base = slot(i, this.#size) * lanes;
         for (let l = 0; l < lanes; l++) {
-          this.#totals[l]! -= this.#buckets[base + l]!;
-          this.#buckets[base + l] = 0;
+          b[totals + l]! -= b[base + l]!;
+          b[base + l] = 0;
         }
       }
     }
@@ -152,11 +154,11 @@ export class BucketWindow {
     const d = now - this.#lastWriteMs;
     const size = this.#size;
     const seen = (this.#lastWriteMs - this.#firstWriteMs) / BUCKET_MS + 1; // inclusive
-    if (d <= 0) return round6(this.#totals[lane]! / Math.min(seen, size));
+    if (d <= 0) return round6(this.#buckets[this.#size * this.#lanes + lane]! / Math.min(seen, size));
     if (d >= this.#windowMs) return 0;
     const start = bucketIndex(this.#lastWriteMs);
     const end = bucketIndex(now);
-    let total = this.#totals[lane]!;
+    let total = this.#buckets[this.#size * this.#lanes + lane]!;
     for (let i = start + 1; i <= end; i++) total -= this.#buckets[slot(i, size) * this.#lanes + lane]!;
     return round6(total / Math.min(seen, size - (end - start)));
   }
@@ -197,8 +199,7 @@ export class BucketWindow {
     if (windowMs === this.#windowMs) return;
     const size = bucketCount(windowMs);
     const lanes = this.#lanes;
-    const next = new Float64Array(size * lanes);
-    this.#totals.fill(0);
+    const next = new Float64Array((size + 1) * lanes);
     const oldSize = this.#size;
     if (truncateToBucket(nowMs) - this.#lastWriteMs <= this.#windowMs) {
       let index = bucketIndex(this.#lastWriteMs);
@@ -206,7 +207,7 @@ export class BucketWindow {
         for (let l = 0; l < lanes; l++) {
           const v = this.#buckets[slot(index, oldSize) * lanes + l]!;
           next[slot(index, size) * lanes + l] = v;
-          this.#totals[l]! += v;
+          next[size * lanes + l]! += v;
         }
       }
       this.#firstWriteMs = this.#lastWriteMs - (oldSize - 1) * BUCKET_MS;
