@@ -43,6 +43,7 @@ async function startChild(userPort: number, env: Record<string, string>): Promis
 }
 
 interface Outcome {
+  startedAt: number;
   startedAfterSigterm: boolean;
   status: number | string;
   connection: string | undefined;
@@ -60,7 +61,7 @@ describe('queue-proxy binary', () => {
       }, HOLD_MS);
     });
     cleanups.push(() => up.close());
-    const { child, port } = await startChild(up.port, { CONTAINER_CONCURRENCY: '8', QUEUE_DRAIN_GRACE_SECONDS: '1', QUEUE_DRAIN_TIMEOUT_SECONDS: '10' });
+    const { child, port } = await startChild(up.port, { CONTAINER_CONCURRENCY: '8', QUEUE_DRAIN_GRACE_SECONDS: '2', QUEUE_DRAIN_TIMEOUT_SECONDS: '10' });
 
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     cleanups.push(async () => agent.destroy());
@@ -70,12 +71,13 @@ describe('queue-proxy binary', () => {
     // 16 clients back to back (8 in flight at the user container, 8 queued in the breaker).
     const client = async (): Promise<void> => {
       while (sending) {
+        const startedAt = Date.now();
         const startedAfterSigterm = sigtermAt !== 0;
         try {
           const r = await httpRequest(port, { agent });
-          outcomes.push({ startedAfterSigterm, status: r.status, connection: r.headers['connection'] });
+          outcomes.push({ startedAt, startedAfterSigterm, status: r.status, connection: r.headers['connection'] });
         } catch (err) {
-          outcomes.push({ startedAfterSigterm, status: (err as NodeJS.ErrnoException).code ?? String(err), connection: undefined });
+          outcomes.push({ startedAt, startedAfterSigterm, status: (err as NodeJS.ErrnoException).code ?? String(err), connection: undefined });
         }
       }
     };
@@ -85,11 +87,21 @@ describe('queue-proxy binary', () => {
     const exitedAt = child.exited.then((e) => ({ ...e, at: Date.now() }));
     sigtermAt = Date.now();
     child.proc.kill('SIGTERM');
-    // Unready at once (K-Network-Probe answers 503) while still serving.
-    await waitFor(async () => (await httpRequest(port, { headers: { 'K-Network-Probe': 'queue' } })).status === 503, { timeoutMs: 500, what: 'unready' });
-    // Keep sending for most of the 1 s grace, then stop starting new requests.
+    // Unready at once (K-Network-Probe answers 503) while still serving...
+    let unreadyAt = Infinity;
+    const unready = waitFor(
+      async () => {
+        const probedAt = Date.now();
+        const ok = (await httpRequest(port, { headers: { 'K-Network-Probe': 'queue' } })).status === 503;
+        if (ok) unreadyAt = probedAt;
+        return ok;
+      },
+      { timeoutMs: 1500, what: 'unready' },
+    );
+    // ...and keep sending for the first 700 ms of the 2 s grace, then stop starting new requests.
     await waitFor(() => Date.now() - sigtermAt >= 700, { intervalMs: 10 });
     sending = false;
+    await unready;
     await Promise.all(clients);
 
     const exit = await exitedAt;
@@ -99,8 +111,10 @@ describe('queue-proxy binary', () => {
     expect(failed).toEqual([]);
     const duringDrain = outcomes.filter((o) => o.startedAfterSigterm);
     expect(duringDrain.length).toBeGreaterThan(32);
-    // Responses during the drain tell keep-alive clients to go away.
-    expect(duringDrain.every((o) => o.connection === 'close')).toBe(true);
+    // Once the drain has begun (a probe saw 503), every response tells keep-alive clients to go away.
+    const afterUnready = outcomes.filter((o) => o.startedAt >= unreadyAt);
+    expect(afterUnready.length).toBeGreaterThan(16);
+    expect(afterUnready.filter((o) => o.connection !== 'close')).toEqual([]);
     expect(child.output()).toContain('"msg":"drained"');
   }, 30_000);
 
@@ -116,7 +130,7 @@ describe('queue-proxy binary', () => {
     const elapsed = Date.now() - t0;
     expect(exit.code).toBe(0);
     expect(elapsed).toBeGreaterThanOrEqual(1900);
-    expect(elapsed).toBeLessThan(4000);
+    expect(elapsed).toBeLessThan(5000);
     expect(await stuck).toBe('ECONNRESET');
     expect(child.output()).toContain('drain deadline reached');
   }, 15_000);

@@ -19,7 +19,6 @@ describe('queue-proxy stats over real sockets (1 s periods, real clock)', () => 
     cleanups.push(() => up.close());
     const p = await startProxy(up.port, { CONTAINER_CONCURRENCY: '0' });
     cleanups.push(() => p.close());
-    const t0 = Date.now();
 
     // Phase 1: 6 clients (3 through the activator) each hold one request open for 2.5 s.
     const held = Array.from({ length: 6 }, (_, i) => httpRequest(p.port, { path: '/hold', headers: i % 2 === 0 ? { 'K-Proxied-By': 'activator' } : {} }));
@@ -40,12 +39,12 @@ describe('queue-proxy stats over real sockets (1 s periods, real clock)', () => 
     expect(full.length).toBeGreaterThanOrEqual(1);
     for (const s of full) expect(within5(s.pconc, 3)).toBe(true);
     // The integral over all periods (request·seconds) matches 6 × 2.5 s (+ the quick ones, ~0).
-    let prevTs = t0;
+    // Period lengths from `uptime` (monotonic, and the first period starts with the process at 0).
+    let prevUptime = 0;
     let integral = 0;
-    for (const [i, s] of stats.entries()) {
-      const periodS = i === 0 ? 1 : (s.ts - prevTs) / 1000;
-      integral += s.conc * periodS;
-      prevTs = s.ts;
+    for (const s of stats) {
+      integral += s.conc * (s.uptime - prevUptime);
+      prevUptime = s.uptime;
     }
     const quickSeconds = 0.05; // 50 requests of well under 1 ms each in the proxy
     expect(within5(integral, 6 * (HOLD_MS / 1000) + quickSeconds)).toBe(true);
