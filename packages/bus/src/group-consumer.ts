@@ -84,7 +84,8 @@ class GroupConsumerImpl<T> implements GroupConsumer {
   #control: Redis | undefined;
   #blockingId: number | undefined;
   #loop: Promise<void> | undefined;
-  #stop = new AbortController();
+  readonly #stop = new AbortController();
+  #wake = new AbortController();
   #lastClaimMs = 0;
   #state: 'new' | 'running' | 'stopped' = 'new';
 
@@ -119,7 +120,8 @@ class GroupConsumerImpl<T> implements GroupConsumer {
 
   setStreams(streams: readonly string[]): void {
     this.#streams = [...new Set(streams)];
-    this.#unblock();
+    this.#wake.abort(); // ends an idle wait (no streams)
+    this.#unblock(); // ends a blocking read
   }
 
   async stop(): Promise<void> {
@@ -176,7 +178,8 @@ class GroupConsumerImpl<T> implements GroupConsumer {
   async #step(client: Redis): Promise<void> {
     const streams = this.#streams;
     if (streams.length === 0) {
-      await sleep(this.#s.blockMs, this.#stop.signal);
+      this.#wake = new AbortController();
+      await sleep(this.#s.blockMs, AbortSignal.any([this.#stop.signal, this.#wake.signal]));
       return;
     }
     await this.#ensureGroups(client, streams);

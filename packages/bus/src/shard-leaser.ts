@@ -6,7 +6,7 @@ import { replicasKey, shardLeaseKey, STATS_SHARDS_DEFAULT } from './keys.js';
 import { acquireScript, heartbeatScript, leaveScript, releaseScript, renewScript } from './lease-scripts.js';
 import { busMetrics, type BusMetrics } from './metrics.js';
 import { int, loggerOf, parseOptions, prefixSchema, redisUrlSchema, registryOf, type CommonOptions } from './options.js';
-import { closeClient, createBusClient } from './redis.js';
+import { closeClient, createBusClient, whenReady } from './redis.js';
 import { errorText } from './sleep.js';
 
 export interface ShardChange {
@@ -143,7 +143,7 @@ class ShardLeaserImpl implements ShardLeaser {
   }
 
   async #roundOnce(): Promise<void> {
-    if (this.#client.status !== 'ready') {
+    if (!(await whenReady(this.#client, this.#s.renewIntervalMs))) {
       this.#expireLocally();
       return;
     }
