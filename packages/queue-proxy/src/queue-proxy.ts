@@ -8,13 +8,13 @@ import { createAdminServer } from './admin-server.js';
 import { Breaker } from './breaker.js';
 import { systemClock, type Clock } from './clock.js';
 import type { QueueProxyConfig } from './env.js';
-import { createQueueProxyMetrics } from './metrics.js';
+import { createQueueProxyMetrics, type QueueProxyMetrics } from './metrics.js';
 import { probeOnce } from './probe.js';
-import { createRequestHandler, type ProxyContext } from './proxy-handler.js';
+import { createRequestHandler } from './proxy-handler.js';
 import { Readiness } from './readiness.js';
 import { RequestStats } from './request-stats.js';
 import { createStatsReporter, type StatsReporter } from './stats-reporter.js';
-import { createUpgradeHandler } from './upgrade-handler.js';
+import { createUpgradeHandler, type UpgradeContext } from './upgrade-handler.js';
 
 export interface QueueProxyDeps {
   config: QueueProxyConfig;
@@ -68,10 +68,17 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   }
 }
 
-/** Wires the proxy, breaker, stats, readiness and metrics of one pod's queue-proxy. */
-export function createQueueProxy(deps: QueueProxyDeps): QueueProxy {
-  const { config, logger, registry } = deps;
-  const clock = deps.clock ?? systemClock;
+interface Core {
+  stats: RequestStats;
+  breaker: Breaker | undefined;
+  readiness: Readiness;
+  metrics: QueueProxyMetrics;
+  reporter: StatsReporter;
+}
+
+/** The pure-ish parts: request stats, breaker, readiness, metrics and the per-second reporter. */
+function createCore(deps: QueueProxyDeps, clock: Clock): Core {
+  const { config, logger } = deps;
   const startedAtMs = clock.monotonicMs();
   const stats = new RequestStats(startedAtMs);
   const breaker = config.containerConcurrency > 0 ? new Breaker({ capacity: config.containerConcurrency }) : undefined;
@@ -83,10 +90,8 @@ export function createQueueProxy(deps: QueueProxyDeps): QueueProxy {
     failureThreshold: p.failureThreshold,
     logger,
   });
-  const metrics = createQueueProxyMetrics(registry, { namespace: config.namespace, revision: config.revision, pod: config.pod }, {
-    breaker,
-    inFlight: () => stats.concurrency,
-  });
+  const identity = { namespace: config.namespace, revision: config.revision, pod: config.pod };
+  const metrics = createQueueProxyMetrics(deps.registry, identity, { breaker, inFlight: () => stats.concurrency });
   const reporter = createStatsReporter({
     stats,
     sink: deps.sink,
@@ -96,29 +101,30 @@ export function createQueueProxy(deps: QueueProxyDeps): QueueProxy {
     ...(deps.statsIntervalMs !== undefined ? { intervalMs: deps.statsIntervalMs } : {}),
     onReport: (report, stat) => metrics.report(report, stat),
   });
-  const agent = new Agent({ keepAlive: true, scheduling: 'lifo', noDelay: true });
-  let draining = false;
-  let idleWaiters: Array<() => void> = [];
-  const sockets = new Set<Duplex>();
-  const ctx: ProxyContext & { sockets: Set<Duplex> } = {
-    upstream: { host: config.userHost, port: config.userPort },
-    upstreamHost: `${config.userHost}:${config.userPort}`,
-    agent,
-    breaker,
-    stats,
-    clock,
-    metrics,
-    readiness,
-    timeoutMs: config.revisionTimeoutMs,
-    logger,
-    draining: () => draining,
-    onIdle: () => {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    },
-    sockets,
+  return { stats, breaker, readiness, metrics, reporter };
+}
+
+/** Resolves waiters whenever the last request in flight is done. */
+class IdleWaiters {
+  #waiters: Array<() => void> = [];
+  readonly #inFlight: () => number;
+
+  constructor(inFlight: () => number) {
+    this.#inFlight = inFlight;
+  }
+
+  readonly notify = (): void => {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
   };
+
+  whenIdle(): Promise<void> {
+    return this.#inFlight() === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}
+
+function createServingServer(ctx: UpgradeContext): Server {
   // requestTimeout 0: a long upload is the revision timeout's business, not Node's 300 s default.
   const serving = createServer({ requestTimeout: 0, noDelay: true }, createRequestHandler(ctx));
   serving.on('upgrade', createUpgradeHandler(ctx));
@@ -126,52 +132,93 @@ export function createQueueProxy(deps: QueueProxyDeps): QueueProxy {
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  const admin = createAdminServer(registry, readiness);
+  return serving;
+}
 
-  const whenIdle = (): Promise<void> =>
-    stats.concurrency === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+interface DrainParts {
+  deps: QueueProxyDeps;
+  core: Core;
+  serving: Server;
+  admin: Server;
+  agent: Agent;
+  sockets: Set<Duplex>;
+  idle: IdleWaiters;
+  startDraining: () => void;
+}
 
-  const drain = async (): Promise<DrainResult> => {
-    const t0 = clock.monotonicMs();
-    const deadline = t0 + config.drainTimeoutMs;
-    draining = true;
-    readiness.markDraining();
-    logger.info({ graceMs: config.drainGraceMs, timeoutMs: config.drainTimeoutMs, inFlight: stats.concurrency }, 'draining: unready, still serving');
-    await sleep(Math.min(config.drainGraceMs, deadline - clock.monotonicMs()));
-    const closed = new Promise<void>((r) => serving.close(() => r()));
-    logger.info({ inFlight: stats.concurrency }, 'draining: stopped accepting, waiting for requests in flight');
-    const drained = await within(whenIdle(), deadline - clock.monotonicMs());
-    const forced = drained ? 0 : stats.concurrency;
-    if (!drained) {
-      logger.warn({ forced }, 'drain deadline reached: closing the connections left');
-      serving.closeAllConnections();
-      for (const s of sockets) s.destroy();
-    }
-    await within(closed, 1000);
-    reporter.stop();
-    reporter.tick();
-    await within(deps.sink.close(), Math.max(250, deadline - clock.monotonicMs()));
-    admin.closeAllConnections();
-    await within(new Promise<void>((r) => admin.close(() => r())), 1000);
-    agent.destroy();
-    const elapsedMs = clock.monotonicMs() - t0;
-    logger.info({ forced, elapsedMs }, 'drained');
-    return { forced, elapsedMs };
+/** The SIGTERM sequence, on real time (README "Drain"). */
+async function drainSequence(x: DrainParts): Promise<DrainResult> {
+  const { config, logger } = x.deps;
+  const { stats, reporter } = x.core;
+  const t0 = performance.now();
+  const left = (): number => t0 + config.drainTimeoutMs - performance.now();
+  x.startDraining();
+  logger.info({ graceMs: config.drainGraceMs, timeoutMs: config.drainTimeoutMs, inFlight: stats.concurrency }, 'draining: unready, still serving');
+  await sleep(Math.min(config.drainGraceMs, left()));
+  const closed = new Promise<void>((r) => x.serving.close(() => r()));
+  logger.info({ inFlight: stats.concurrency }, 'draining: stopped accepting, waiting for requests in flight');
+  const drained = await within(x.idle.whenIdle(), left());
+  const forced = drained ? 0 : stats.concurrency;
+  if (!drained) {
+    logger.warn({ forced }, 'drain deadline reached: closing the connections left');
+    x.serving.closeAllConnections();
+    for (const s of x.sockets) s.destroy();
+  }
+  await within(closed, 1000);
+  reporter.stop();
+  reporter.tick(); // the last, partial period
+  await within(x.deps.sink.close(), Math.max(250, left()));
+  x.admin.closeAllConnections();
+  await within(new Promise<void>((r) => x.admin.close(() => r())), 1000);
+  x.agent.destroy();
+  const elapsedMs = performance.now() - t0;
+  logger.info({ forced, elapsedMs }, 'drained');
+  return { forced, elapsedMs };
+}
+
+/** Wires the proxy, breaker, stats, readiness and metrics of one pod's queue-proxy. */
+export function createQueueProxy(deps: QueueProxyDeps): QueueProxy {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const core = createCore(deps, clock);
+  const agent = new Agent({ keepAlive: true, scheduling: 'lifo', noDelay: true });
+  const idle = new IdleWaiters(() => core.stats.concurrency);
+  const sockets = new Set<Duplex>();
+  let draining = false;
+  const ctx: UpgradeContext = {
+    upstream: { host: config.userHost, port: config.userPort },
+    upstreamHost: `${config.userHost}:${config.userPort}`,
+    agent,
+    breaker: core.breaker,
+    stats: core.stats,
+    clock,
+    metrics: core.metrics,
+    readiness: core.readiness,
+    timeoutMs: config.revisionTimeoutMs,
+    logger,
+    draining: () => draining,
+    onIdle: idle.notify,
+    sockets,
   };
-
+  const serving = createServingServer(ctx);
+  const admin = createAdminServer(deps.registry, core.readiness);
+  const startDraining = (): void => {
+    draining = true;
+    core.readiness.markDraining();
+  };
   return {
-    readiness,
-    stats,
-    breaker,
-    reporter,
+    readiness: core.readiness,
+    stats: core.stats,
+    breaker: core.breaker,
+    reporter: core.reporter,
     listen: async () => {
       const servingAddr = await listenOn(serving, config.servingPort, config.bindHost);
       const metricsAddr = await listenOn(admin, config.metricsPort, config.bindHost);
-      readiness.start();
-      reporter.start();
+      core.readiness.start();
+      core.reporter.start();
       logger.info({ serving: servingAddr, metrics: metricsAddr, containerConcurrency: config.containerConcurrency }, 'queue-proxy listening');
       return { serving: servingAddr, metrics: metricsAddr };
     },
-    drain,
+    drain: () => drainSequence({ deps, core, serving, admin, agent, sockets, idle, startDraining }),
   };
 }
