@@ -2,7 +2,8 @@
 // argv: <upstreamPort> <proxy|serve> <containerConcurrency>. Prints its port.
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createActivator, createMemoryTopology } from '../src/index.js';
+// The built package (dist, as in production; pnpm bench builds first), not the TypeScript sources.
+import { createActivator, createMemoryTopology } from '@kpa-ts/activator';
 
 const [portArg, mode, ccArg] = process.argv.slice(2);
 const upstreamPort = Number(portArg);
