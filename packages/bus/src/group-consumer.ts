@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Codec } from './codec.js';
+import { fieldsToObject, type Codec } from './codec.js';
 import { EntryDelivery, type EntryHandler } from './entry-handling.js';
 import { BusError } from './errors.js';
 import { busMetrics, type BusMetrics } from './metrics.js';
@@ -30,6 +30,8 @@ export interface GroupConsumerOptions<T> extends Omit<CommonOptions, 'prefix'> {
   claimIntervalMs?: number;
   /** where a group created for a stream starts: '$' new entries only (default), '0' everything */
   startId?: '$' | '0';
+  /** clock for the claim interval (default Date.now) */
+  now?: () => number;
 }
 
 export interface GroupConsumer {
@@ -63,7 +65,7 @@ const CLAIM_PAGES_MAX = 10;
  * on NOGROUP (the data set is gone) it recreates the groups from '0'.
  */
 export function createGroupConsumer<T>(options: GroupConsumerOptions<T>): GroupConsumer {
-  const parsed = parseOptions('createGroupConsumer', schema, { ...options, codec: undefined, handler: undefined, logger: undefined, registry: undefined, streams: undefined });
+  const parsed = parseOptions('createGroupConsumer', schema, { ...options, codec: undefined, handler: undefined, logger: undefined, registry: undefined, streams: undefined, now: undefined });
   const settings: Settings = { ...parsed, claimIntervalMs: parsed.claimIntervalMs ?? Math.max(1, Math.floor(parsed.claimMinIdleMs / 2)) };
   const logger = loggerOf(options.logger, 'group-consumer').child({ group: settings.group, consumer: settings.consumer });
   const metrics = busMetrics(registryOf(options.registry));
@@ -76,6 +78,7 @@ class GroupConsumerImpl<T> implements GroupConsumer {
   readonly #metrics: BusMetrics;
   readonly #delivery: EntryDelivery<T>;
   readonly #redisUrl: string;
+  readonly #now: () => number;
   #streams: string[];
   /** streams whose group is known to exist; cleared on NOGROUP */
   readonly #grouped = new Set<string>();
@@ -86,7 +89,7 @@ class GroupConsumerImpl<T> implements GroupConsumer {
   #loop: Promise<void> | undefined;
   readonly #stop = new AbortController();
   #wake = new AbortController();
-  #lastClaimMs = 0;
+  #lastClaimMs = Number.NEGATIVE_INFINITY;
   #state: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(options: GroupConsumerOptions<T>, settings: Settings, logger: Logger, metrics: BusMetrics) {
@@ -94,6 +97,7 @@ class GroupConsumerImpl<T> implements GroupConsumer {
     this.#logger = logger;
     this.#metrics = metrics;
     this.#redisUrl = options.redisUrl;
+    this.#now = options.now ?? Date.now;
     this.#delivery = new EntryDelivery(options.codec, options.handler, metrics, logger);
     this.#streams = [...new Set(options.streams)];
     this.#recreateFrom = settings.startId;
@@ -183,8 +187,8 @@ class GroupConsumerImpl<T> implements GroupConsumer {
       return;
     }
     await this.#ensureGroups(client, streams);
-    if (Date.now() - this.#lastClaimMs >= this.#s.claimIntervalMs) {
-      this.#lastClaimMs = Date.now();
+    if (this.#now() - this.#lastClaimMs >= this.#s.claimIntervalMs) {
+      this.#lastClaimMs = this.#now();
       for (const stream of streams) await this.#claim(client, stream);
     }
     const { group, consumer, count, blockMs } = this.#s;
@@ -222,8 +226,25 @@ class GroupConsumerImpl<T> implements GroupConsumer {
         this.#logger.info({ stream, n: entries.length }, 'reclaimed pending entries');
         await this.#process(client, stream, entries, true);
       }
-      if (next === '0-0') return;
+      if (next === '0-0') break;
       cursor = next;
+    }
+    await this.#forgetIdleConsumers(client, stream);
+  }
+
+  /**
+   * Deletes consumers (other than this one) with nothing pending and idle past claimMinIdleMs, so
+   * pod churn does not pile up names in the group. Harmless for a live one: XREADGROUP recreates it.
+   */
+  async #forgetIdleConsumers(client: Redis, stream: string): Promise<void> {
+    const rows = (await client.xinfo('CONSUMERS', stream, this.#s.group)) as unknown[][];
+    for (const row of rows) {
+      const info = fieldsToObject(row);
+      const name = info?.['name'];
+      if (typeof name !== 'string' || name === this.#s.consumer) continue;
+      if (Number(info?.['pending']) === 0 && Number(info?.['idle']) > this.#s.claimMinIdleMs) {
+        await client.xgroup('DELCONSUMER', stream, this.#s.group, name);
+      }
     }
   }
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BusError } from './errors.js';
 import type { BusMetrics } from './metrics.js';
 
 /** Reconnect backoff: 50 ms, 100 ms, 200 ms ... capped at 2 s, retried forever. */
@@ -98,9 +97,4 @@ export function luaScript(source: string): LuaScript {
       }
     },
   };
-}
-
-/** A BusError for "this needs Redis and it is not there". */
-export function notReady(role: string): BusError {
-  return new BusError('BUS_NOT_READY', `redis is not connected (${role})`);
 }

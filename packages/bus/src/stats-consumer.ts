@@ -19,6 +19,8 @@ export interface StatsConsumerOptions extends CommonOptions {
   count?: number;
   claimMinIdleMs?: number;
   claimIntervalMs?: number;
+  /** clock for the claim interval (default Date.now) */
+  now?: () => number;
 }
 
 export interface StatsConsumer {

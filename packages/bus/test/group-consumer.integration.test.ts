@@ -72,6 +72,10 @@ describe('stats consumer (consumer group)', () => {
     expect(got.map(([ts]) => ts)).toEqual(Array.from({ length: 25 }, (_, i) => stat(i).ts));
     await waitFor(async () => (await pendingCount(stream)) === 0);
     expect(await counterValue(registry, 'kpa_bus_reclaimed_total', { kind: 'stats' })).toBe(25);
+    // the dead consumer, now with nothing pending, is removed from the group
+    const names = async (): Promise<string[]> => ((await raw.xinfo('CONSUMERS', stream, STATS_GROUP_DEFAULT)) as string[][]).map((row) => row[1] ?? '');
+    await waitFor(async () => !(await names()).includes('dead'), { timeoutMs: 5_000 });
+    expect(await names()).toEqual(['alive']);
   });
 
   it('follows setShards: starts reading a shard when given it, stops when it is taken away', async () => {
@@ -114,6 +118,13 @@ describe('stats consumer (consumer group)', () => {
     expect(got).toEqual(['pod-0', 'pod-2']);
     expect(await counterValue(registry, 'kpa_bus_handler_errors_total', { kind: 'stats' })).toBe(1);
     await waitFor(async () => (await pendingCount(stream)) === 0);
+  });
+
+  it('start() after stop() throws BUS_CLOSED', async () => {
+    const consumer = createStatsConsumer({ redisUrl: redis.url, prefix: testPrefix(), consumer: 'as-0', handler: () => undefined });
+    consumer.start();
+    await consumer.stop();
+    expect(() => consumer.start()).toThrow(expect.objectContaining({ code: 'BUS_CLOSED' }));
   });
 
   it('stop() returns promptly even while blocked in XREADGROUP', async () => {
