@@ -107,8 +107,9 @@ export function readClass(draft: AnnotationDraft): void {
 
 /** min-scale / max-scale: Knative's getIntGE0 (an int32, at least 0). */
 export function readScaleBound(draft: AnnotationDraft, name: 'minScale' | 'maxScale'): void {
-  const check = (v: number): Problem | undefined => (v < 0 ? range(`must be in [0, ${MAX_INT32}]`) : undefined);
-  field(draft, { name, read: (raw) => withRange(readInt(raw, 32), `must be in [0, ${MAX_INT32}]`), check, store: (values, v) => (values[name] = v) });
+  const requirement = `must be in [0, ${MAX_INT32}]`;
+  const read = (raw: unknown): Read<number> => withRange(readInt(raw, 32), requirement);
+  field(draft, { name, read, check: (v) => (v < 0 ? range(requirement) : undefined), store: (values, v) => (values[name] = v) });
 }
 
 export function readFloats(draft: AnnotationDraft): void {
