@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `kpa` binary: wires the real process I/O to the dispatcher. Nothing else.
 import { readFile, writeFile } from 'node:fs/promises';
+import { COMMANDS } from './commands/index.js';
+import { demoCommand } from './commands/demo.js';
 import { dispatch } from './dispatch.js';
 
 // `kpa simulate ... | head`: a closed pipe ends the output, it is not an error.
@@ -14,5 +16,5 @@ const exitCode = await dispatch(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   readFile: (path) => readFile(path, 'utf8'),
   writeFile: (path, data) => writeFile(path, data),
-});
+}, [...COMMANDS, demoCommand]);
 process.exitCode = exitCode;
