@@ -1,10 +1,11 @@
 // Plain-object checks for untrusted input (ConfigMap data, annotations arrive as parsed JSON/YAML).
 
-/** A plain object (`{}` or `Object.create(null)`): not an array, Map, Date or class instance. */
+/**
+ * An object of key → value (`{}`, `Object.create(null)`, one from another realm): not an array,
+ * Map, Set, Date or function.
+ */
 export function isRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Object]';
 }
 
 /** Whether `key` is the object's own property (never an inherited one such as `constructor`). */

@@ -1,6 +1,7 @@
 // parseAutoscalerConfig against kpa.md (b): every key's default, valid and invalid values per key,
 // Go durations, the percentage rule, Knative's cross-field rules and their order.
 import { describe, expect, it } from '@jest/globals';
+import vm from 'node:vm';
 import type { AutoscalerConfig, ConfigKey } from '@kpa-ts/config';
 import {
   CONFIG_KEYS,
@@ -322,6 +323,11 @@ describe('unknown keys and odd inputs', () => {
   it('ignores unknown keys, the _example block and Knative test-only keys', () => {
     const data = { _example: 'stable-window: "nonsense"', 'tick-interval': '2s', 'panic-window': 'x', other: 42, nested: { a: 1 } };
     expect(parsed(data)).toEqual(DEFAULT_AUTOSCALER_CONFIG);
+  });
+
+  it('accepts a plain object from another realm (vm context, worker)', () => {
+    const foreign = vm.runInNewContext('({ "max-scale": "4" })') as unknown;
+    expect(parsed(foreign).maxScale).toBe(4);
   });
 
   it('ignores inherited properties', () => {
