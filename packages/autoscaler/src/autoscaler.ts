@@ -39,7 +39,7 @@ export interface AutoscalerOptions {
 }
 
 export interface Autoscaler {
-  /** Lists the backend's revisions, starts the feeds and the leases, then ticks. */
+  /** Lists the backend's revisions, starts the feeds (waits ≤ 5 s for the poke stream) and the leases, then ticks. */
   start(): Promise<void>;
   /** Stops ticking, waits for ticks in flight, releases the leases (fenced), closes the feeds. */
   stop(): Promise<void>;
@@ -119,6 +119,9 @@ class AutoscalerService implements Autoscaler {
     });
     this.#o.stats.start((s) => this.#onStat(s));
     this.#o.pokes.start((p) => this.#onPoke(p));
+    if (this.#o.pokes.whenSynced !== undefined && !(await this.#o.pokes.whenSynced(5_000))) {
+      this.#log.warn('poke stream not readable yet (Redis down?); starting anyway, pokes are read once it is');
+    }
     this.#o.shards.start((c) => this.#onShards(c));
     const every = this.#o.tickIntervalMs ?? 2_000;
     if (every > 0) this.#timer = this.#timers.setInterval(() => void this.tick(), every);

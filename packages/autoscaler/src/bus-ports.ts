@@ -1,7 +1,7 @@
 // The autoscaler's ports over Redis, through @kpa-ts/bus: the stats consumer group on the owned
 // shards, the poke reader (every replica reads every poke), the decision publisher (stream + latest
 // hash in one MULTI) and the shard leaser.
-import { createDecisionPublisher, createPokeReader, createShardLeaser, createStatsConsumer, type StatRecord, type StatsConsumer } from '@kpa-ts/bus';
+import { createDecisionPublisher, createPokeReader, createShardLeaser, createStatsConsumer, type PokeReader, type StatRecord, type StatsConsumer } from '@kpa-ts/bus';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DecisionSink, PokeFeed, ShardOwnership, StatsFeed } from './ports.js';
@@ -54,14 +54,14 @@ function statsFeed(o: BusPortsOptions): StatsFeed {
 }
 
 function pokeFeed(o: BusPortsOptions): PokeFeed {
-  let stop: (() => Promise<void>) | undefined;
+  let reader: PokeReader | undefined;
   return {
     start(handler) {
-      const reader = createPokeReader({ redisUrl: o.redisUrl, ...(o.prefix !== undefined ? { prefix: o.prefix } : {}), handler, registry: o.registry, logger: o.logger, blockMs: 1_000 });
+      reader = createPokeReader({ redisUrl: o.redisUrl, ...(o.prefix !== undefined ? { prefix: o.prefix } : {}), handler, registry: o.registry, logger: o.logger, blockMs: 1_000 });
       reader.start();
-      stop = () => reader.stop();
     },
-    stop: async () => stop?.(),
+    whenSynced: async (timeoutMs) => (reader === undefined ? false : reader.whenSynced(timeoutMs)),
+    stop: async () => reader?.stop(),
   };
 }
 

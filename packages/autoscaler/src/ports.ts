@@ -43,6 +43,8 @@ export interface StatsFeed {
 /** Every poke (each replica acts on those of the revisions it owns). */
 export interface PokeFeed {
   start(handler: (poke: PokeRecord) => void): void;
+  /** True once pokes published from now on are sure to be seen (false after `timeoutMs`). */
+  whenSynced?(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
