@@ -55,6 +55,8 @@ return out
 
 /**
  * Takes up to ARGV[3] free leases among KEYS, in the order given (SET key owner NX PX ttl).
+ * A lease already held under this owner's id (a restarted replica reusing its pod name) is
+ * taken back at once (PEXPIRE) instead of waiting for it to expire.
  * KEYS candidate lease keys; ARGV[1] owner, ARGV[2] ttl ms, ARGV[3] how many.
  * Returns the 1-based indexes of the keys taken.
  */
@@ -64,6 +66,9 @@ local taken = {}
 for i, key in ipairs(KEYS) do
   if #taken >= want then break end
   if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    taken[#taken + 1] = i
+  elseif redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
     taken[#taken + 1] = i
   end
 end

@@ -33,6 +33,7 @@ export function createBusClient(opts: BusClientOptions): Redis {
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: 2_000,
+    disconnectTimeout: 200,
     connectionName: `kpa-${opts.role}`,
   });
   let down = false;
@@ -71,13 +72,18 @@ export function whenReady(client: Redis, timeoutMs: number, signal?: AbortSignal
 /** Closes a client: QUIT when connected (bounded by `timeoutMs`), then disconnect. Never throws. */
 export async function closeClient(client: Redis, timeoutMs = 1_000): Promise<void> {
   if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', resolve));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
   if (client.status === 'ready') {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([client.quit().then(() => undefined, () => undefined), timeout]);
-    clearTimeout(timer);
+    // QUIT: the server closes the socket and ioredis reaches 'end' by itself
+    client.quit().catch(() => undefined);
+    await Promise.race([ended, deadline]);
   }
-  client.disconnect(false);
+  clearTimeout(timer);
+  // (disconnect() on a socket that is already closed would leave ioredis's 2 s destroy timer behind)
+  const status: string = client.status; // re-read: QUIT may have ended it meanwhile
+  if (status !== 'end') client.disconnect(false);
 }
 
 /** A Lua script run with EVALSHA, falling back to EVAL when the server lost it (NOSCRIPT after a restart). */

@@ -117,6 +117,17 @@ describe('ShardLeaser', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(TTL_MS);
   });
 
+  it('a restarted replica with the same id takes its own unexpired leases back at once', async () => {
+    const prefix = testPrefix();
+    const before = leaser(prefix, 'a');
+    await before.tick();
+    expect(before.owned).toHaveLength(SHARDS);
+    // "crash": a new instance under the same id, while the old leases are still live in Redis
+    const after = leaser(prefix, 'a');
+    await after.tick();
+    expect(after.owned).toHaveLength(SHARDS);
+  });
+
   it('rejects a renew interval that is not below the TTL', () => {
     expect(() => createShardLeaser({ redisUrl: redis.url, replicaId: 'x', leaseTtlMs: 500, renewIntervalMs: 500 })).toThrow(expect.objectContaining({ code: 'BUS_INVALID_OPTIONS' }));
   });

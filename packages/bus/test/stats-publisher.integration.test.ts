@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createStatsPublisher, shardOf, statCodec, statsStream, type StatRecord } from '@kpa-ts/bus';
-import { startRedis, waitFor, type RedisServer } from '@kpa-ts/testkit';
+import { freePort, startRedis, waitFor, type RedisServer } from '@kpa-ts/testkit';
 import { counterValue, rawClient, stat, testPrefix } from './helpers.js';
 
 let redis: RedisServer;
@@ -73,6 +73,19 @@ describe('createStatsPublisher', () => {
     expect(() => pub.publish(null as unknown as StatRecord)).not.toThrow();
     expect(pub.dropped).toBe(2);
     expect(await counterValue(registry, 'kpa_bus_dropped_total', { kind: 'stats', reason: 'invalid' })).toBe(2);
+  });
+
+  it('with no Redis at all: publish() never throws, the buffer stays bounded, close() is prompt', async () => {
+    const nobody = `redis://127.0.0.1:${await freePort()}`;
+    const pub = track(createStatsPublisher({ redisUrl: nobody, maxBuffered: 100 }));
+    for (let i = 0; i < 5_000; i++) expect(() => pub.publish(stat(i))).not.toThrow();
+    expect(pub.buffered).toBe(100);
+    expect(pub.dropped).toBe(4_900);
+    const t0 = Date.now();
+    await pub.close();
+    expect(Date.now() - t0).toBeLessThan(1_500); // bounded by the 1 s close deadline
+    expect(pub.dropped).toBe(5_000); // the 100 still buffered are counted as dropped on close
+    expect(() => pub.publish(stat(1))).not.toThrow();
   });
 
   it('rejects bad options with BUS_INVALID_OPTIONS naming the option', () => {
