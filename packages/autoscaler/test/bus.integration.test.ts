@@ -166,4 +166,22 @@ describe('autoscaler over Redis', () => {
     await waitFor(() => revs.every((r) => backend.get(NS, r)?.replicas === 5), { timeoutMs: 10_000, what: 'every revision at 5 pods' });
     for (const r of aRevs) expect(b.as.revision(NS, r)).toBeDefined();
   });
+
+  it('survives a Redis restart: leases retaken, stats read again, the latest hash refilled, scaling goes on', async () => {
+    const prefix = prefixOf();
+    const backend = createMemoryBackend({ autoReady: true });
+    backend.upsert(revision('steady'), 1);
+    const a = await startReplica('as-a', redis.url, prefix, backend);
+    await waitFor(() => a.as.ownedShards.length === SHARDS, { what: 'all shards owned' });
+    let load = 140;
+    loadLoop(publisher(prefix), backend, ['steady'], () => load);
+    await waitFor(() => backend.get(NS, 'steady')?.replicas === 2, { timeoutMs: 10_000, what: 'scaled to 2' });
+
+    await redis.stop({ hard: true });
+    await redis.restart(); // empty data set: no leases, no groups, no decisions
+    await waitFor(async () => (await raw.hget(decisionsLatestKey(prefix), `${NS}/steady`)) !== null, { timeoutMs: 10_000, what: 'latest decision republished' });
+    load = 420;
+    await waitFor(() => backend.get(NS, 'steady')?.replicas === 6, { timeoutMs: 10_000, what: 'scaled to 6 after the restart' });
+    expect(a.as.ownedShards).toHaveLength(SHARDS);
+  });
 });
