@@ -2,7 +2,6 @@
 export type AutoscalerErrorCode =
   | 'AS_INVALID_ENV' // an environment variable failed validation (the message names it)
   | 'AS_INVALID_REVISION' // the backend reported a revision that is not a ManagedRevision
-  | 'AS_BACKEND_UNAVAILABLE' // the requested backend cannot be built (e.g. its adapter is missing)
   | 'AS_CLOSED'; // the service was stopped
 
 export class AutoscalerError extends Error {
