@@ -13,7 +13,6 @@ import {
   initialPAState,
   type DeciderStatus,
   type PAState,
-  type PodStat,
   type ReconcileSpec,
   type RevisionMetrics,
   type Scaler,
@@ -43,10 +42,10 @@ const reconcile: ReconcileSpec = {
 };
 const spec = { scaler: scalerSpec, reconcile };
 
+const ACTIVATOR = 'activator-0';
+
 interface Revision {
-  /** This revision's stats, allocated once and re-stamped each second (a real consumer parses new ones). */
-  podStats: PodStat[];
-  actStat: PodStat;
+  pods: string[];
   load: number;
   metrics: RevisionMetrics;
   scaler: Scaler;
@@ -54,14 +53,9 @@ interface Revision {
   pa: PAState;
 }
 
-function stat(pod: string, src: 'qp' | 'act'): PodStat {
-  return { pod, src, tsMs: 0, concurrency: 0, proxiedConcurrency: 0, requests: 0, proxiedRequests: 0 };
-}
-
 function makeRevisions(n: number): Revision[] {
   return Array.from({ length: n }, (_, i) => ({
-    podStats: Array.from({ length: PODS }, (_, p) => stat(`rev-${i}-deployment-7f9c-${p}`, 'qp')),
-    actStat: stat('activator-0', 'act'),
+    pods: Array.from({ length: PODS }, (_, p) => `rev-${i}-deployment-7f9c-${p}`),
     load: 10 + (i % 200),
     metrics: createRevisionMetrics(windows),
     scaler: createScaler(scalerSpec, { nowMs: T0, readyPods: 1 }),
@@ -74,20 +68,12 @@ function recordTwoSeconds(r: Revision, nowMs: number): void {
   for (let back = 2; back >= 1; back--) {
     const tsMs = nowMs - back * 1000 + 250;
     for (let p = 0; p < PODS; p++) {
-      const st = r.podStats[p]!;
       const c = (r.load / PODS) * (0.8 + 0.1 * ((tsMs / 1000 + p) % 5)); // varies per second and pod
-      st.tsMs = tsMs;
-      st.concurrency = c;
-      st.proxiedConcurrency = c * 0.1;
-      st.requests = c * 20;
-      st.proxiedRequests = c * 2;
-      r.metrics.record(st);
+      // A fresh object per stat, as a stream consumer parses them.
+      r.metrics.record({ pod: r.pods[p]!, src: 'qp', tsMs, concurrency: c, proxiedConcurrency: c * 0.1, requests: c * 20, proxiedRequests: c * 2 });
     }
-    const a = r.actStat;
-    a.tsMs = tsMs + 300;
-    a.concurrency = r.load * 0.1;
-    a.requests = r.load * 2;
-    r.metrics.record(a);
+    const a = r.load * 0.1;
+    r.metrics.record({ pod: ACTIVATOR, src: 'act', tsMs: tsMs + 300, concurrency: a, proxiedConcurrency: 0, requests: a * 20, proxiedRequests: 0 });
   }
 }
 
