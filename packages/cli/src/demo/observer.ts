@@ -97,7 +97,7 @@ export class Observer {
     const pages = await Promise.all([...this.#stack.autoscalerAdminUrls, this.#stack.activatorAdminUrl].map((u) => scrape(u)));
     const activator = pages.pop() ?? [];
     // With several replicas only the shard's owner has the revision's series.
-    const owner = pages.find((p) => pick(p, 'autoscaler_desired_pods', labels) !== undefined) ?? [];
+    const owner = pages.find((p) => pick(p, 'autoscaler_actual_pods', labels) !== undefined) ?? [];
     const panicking = pick(owner, 'autoscaler_panic_mode', labels) === 1;
     if (panicking !== this.#panicking) this.note('panic', panicking ? 'panic mode on' : 'panic mode off');
     this.#panicking = panicking;

@@ -146,6 +146,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...common, TOPOLOGY: 'local', ACTIVATOR_NAME: 'activator-0', LISTEN_HOST: '127.0.0.1', PORT: String(port), ADMIN_HOST: '127.0.0.1', ADMIN_PORT: String(adminPort), DRAIN_TIMEOUT_MS: '5000', ...o.env?.activator,
     }, `${activatorAdminUrl}/readyz`);
     const client = createRuntimeClient(runtimeUrl);
+    // Which process is which, for a person debugging and for leak checks.
+    writeFileSync(join(o.logDir, 'pids.json'), `${JSON.stringify({ redis: redis.proc.pid, runtime: runtime.pid, autoscalers: as.procs.map((p) => p.pid), activator: activator.pid })}\n`);
     return {
       logDir: o.logDir, configFile, redisUrl: redis.url, runtimeUrl, activatorUrl: `http://127.0.0.1:${port}`, activatorAdminUrl, autoscalerAdminUrls: as.urls, client,
       processes: { redis: redis.proc, runtime, autoscalers: as.procs, activator }, supervisor: sup,
