@@ -14,4 +14,4 @@ export { dispatch, usage } from './dispatch.js';
 export { COMMANDS, type CliIo, type Command } from './commands/index.js';
 // `kpa demo`'s stack, load and reports (used by e2e/ and the cold-start bench).
 export * from './demo/index.js';
-export { demoCommand, runDemo } from './commands/demo.js';
+export { checkDemoConfig, demoCommand, demoConfig, runDemo } from './commands/demo.js';

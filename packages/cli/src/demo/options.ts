@@ -48,7 +48,7 @@ Options:
   --container-concurrency N  the app's containerConcurrency (default 100)
   --stable-window D          config-autoscaler stable-window, 6s..1h (default 60s, Knative's)
   --grace D                  scale-to-zero-grace-period (default 30s, Knative's)
-  --target-burst-capacity N  target-burst-capacity, -1 or >= 0 (default 211, Knative's)
+  --target-burst-capacity=N  target-burst-capacity, -1 or >= 0 (default 211, Knative's)
   --latency-ms N             time each request spends in the app (default 250: the pods, not the
                              proxies on this machine's CPUs, must be the bottleneck)
   --config key=value         any other config-autoscaler key, repeatable (e.g. panic-window-percentage=40)
