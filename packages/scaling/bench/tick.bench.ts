@@ -24,7 +24,7 @@ import {
 const REVISIONS = 10_000;
 const PODS = 3;
 const WARMUP_TICKS = 15;
-const TICKS = 100;
+const TICKS = 200;
 const TICK_MS = 2000;
 const GOAL_MS = 20;
 const T0 = 1_700_000_000_000;
