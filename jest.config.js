@@ -1,12 +1,14 @@
 // One jest run over every package, so the totals line covers all suites.
 // Integration suites (*.integration.test.ts: real Redis, real processes, real sockets) run when
 // KPA_INTEGRATION=1, which scripts/test sets; a plain `pnpm test:unit` runs the pure ones only.
+import { existsSync } from 'node:fs';
+
 const integration = process.env.KPA_INTEGRATION === '1';
 
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/e2e'],
+  roots: ['packages', 'e2e'].filter((d) => existsSync(new URL(d, import.meta.url))).map((d) => `<rootDir>/${d}`),
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', ...(integration ? [] : ['\\.integration\\.test\\.ts$'])],
   extensionsToTreatAsEsm: ['.ts'],
