@@ -43,8 +43,14 @@ export const activatorEnvSchema = z.object({
   /** Shutdown: how long in-flight and queued requests may take. */
   DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DECISIONS_START_TIMEOUT_MS: int(0, 60_000).default(2000),
-  /** Where revisions and pods come from: `static` (TOPOLOGY_FILE), `local` (the local runtime's API at RUNTIME_URL); `kubernetes` comes later. */
+  /** Where revisions and pods come from: `static` (TOPOLOGY_FILE), `local` (the local runtime's API at RUNTIME_URL), `kubernetes` (Deployment + Pod informers). */
   TOPOLOGY: z.enum(['static', 'local', 'kubernetes']).default('static'),
+  /** TOPOLOGY=kubernetes: a kubeconfig file; unset: the in-cluster service account (or ~/.kube/config). */
+  KUBECONFIG: z.string().min(1).optional(),
+  /** TOPOLOGY=kubernetes: watch one namespace; unset: all namespaces. */
+  WATCH_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS label)').optional(),
+  /** TOPOLOGY=kubernetes: the Pods to route to (default: those the webhook labelled with their revision). */
+  POD_LABEL_SELECTOR: z.string().default('kpa-ts.dev/revision'),
   TOPOLOGY_FILE: z.string().optional(),
   /** TOPOLOGY=local: the local runtime's API (packages/runtime-local), e.g. http://127.0.0.1:7070. */
   RUNTIME_URL: z.url({ protocol: /^http$/, error: 'must be an http:// URL' }).optional(),
@@ -71,9 +77,6 @@ export function parseActivatorEnv(env: Readonly<Record<string, string | undefine
   }
   if (r.data.TOPOLOGY === 'local' && r.data.RUNTIME_URL === undefined) {
     throw new ActivatorError('ACT_CONFIG', 'invalid environment: TOPOLOGY=local needs RUNTIME_URL (the local runtime API, e.g. http://127.0.0.1:7070)');
-  }
-  if (r.data.TOPOLOGY === 'kubernetes') {
-    throw new ActivatorError('ACT_CONFIG', `invalid environment: TOPOLOGY=${r.data.TOPOLOGY} is not implemented yet (static or local)`);
   }
   return r.data;
 }

@@ -2,18 +2,27 @@
 // The activator binary: parse env with zod, wire topology + bus + gateway, run, shut down cleanly.
 import { readFile } from 'node:fs/promises';
 import { createRuntimeClient } from '@kpa-ts/runtime-local';
+import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createActivator } from './activator.js';
 import { connectBus } from './bus-wiring.js';
 import { parseActivatorEnv, type ActivatorEnv } from './env.js';
 import { ActivatorError } from './errors.js';
+import { createKubernetesTopology } from './kubernetes-topology.js';
 import { topologyFromJson } from './static-topology.js';
 import type { TopologySource } from './topology.js';
 
 async function loadTopology(env: ActivatorEnv, logger: Logger): Promise<TopologySource> {
   // TOPOLOGY=local: revisions and pods from the local runtime's watch (its client's adapter).
   if (env.TOPOLOGY === 'local') return createRuntimeClient(env.RUNTIME_URL as string, { logger: logger.child({ component: 'runtime-client' }) }).topologySource();
+  // TOPOLOGY=kubernetes: Deployments of our class (revisions) and their Pods (endpoints), no Services.
+  if (env.TOPOLOGY === 'kubernetes') {
+    const kubeConfig = new KubeConfig();
+    if (env.KUBECONFIG === undefined) kubeConfig.loadFromDefault();
+    else kubeConfig.loadFromFile(env.KUBECONFIG);
+    return createKubernetesTopology({ kubeConfig, labelSelector: env.POD_LABEL_SELECTOR, logger, ...(env.WATCH_NAMESPACE === undefined ? {} : { namespace: env.WATCH_NAMESPACE }) });
+  }
   const file = env.TOPOLOGY_FILE as string;
   let json: unknown;
   try {

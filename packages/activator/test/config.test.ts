@@ -27,7 +27,7 @@ describe('parseActivatorEnv', () => {
     [{ TOPOLOGY_FILE: '/t', PORT: 'http' }, 'PORT="http"'],
     [{ TOPOLOGY_FILE: '/t', REDIS_URL: 'localhost:6379' }, 'REDIS_URL="localhost:6379": must start with redis://'],
     [{}, 'TOPOLOGY=static needs TOPOLOGY_FILE'],
-    [{ TOPOLOGY: 'kubernetes' }, 'TOPOLOGY=kubernetes is not implemented yet'],
+    [{ TOPOLOGY: 'kubernetes', WATCH_NAMESPACE: 'Bad_NS' }, 'WATCH_NAMESPACE="Bad_NS"'],
     [{ TOPOLOGY: 'local' }, 'TOPOLOGY=local needs RUNTIME_URL'],
     [{ TOPOLOGY: 'local', RUNTIME_URL: 'ftp://127.0.0.1:1' }, 'RUNTIME_URL="ftp://127.0.0.1:1"'],
     [{ TOPOLOGY_FILE: '/t', ACTIVATOR_INDEX: '2', ACTIVATOR_REPLICAS: '2' }, 'ACTIVATOR_INDEX=2 must be below ACTIVATOR_REPLICAS=2'],

@@ -2,7 +2,7 @@
 // Fixtures are the JSON the apiserver sends (deep-cloned per case); list results carry Dates.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { backoffDelayMs, deploymentToRevision, podToEndpoint, queueProxyPort } from '@kpa-ts/activator';
+import { backoffDelayMs, deploymentToRevision, parseActivatorEnv, podToEndpoint, queueProxyPort } from '@kpa-ts/activator';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const load = (name: string): Json => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Json;
@@ -132,5 +132,22 @@ describe('backoffDelayMs', () => {
     { attempt: 1000, random: 1, want: 30_000 },
   ])('attempt $attempt, random $random → $want ms', ({ attempt, random, want }) => {
     expect(backoffDelayMs(attempt, 500, 30_000, () => random)).toBe(want);
+  });
+});
+
+describe('TOPOLOGY=kubernetes env', () => {
+  it('needs nothing else: all namespaces, the webhook label, the default kubeconfig', () => {
+    const env = parseActivatorEnv({ TOPOLOGY: 'kubernetes' });
+    expect(env).toMatchObject({ TOPOLOGY: 'kubernetes', POD_LABEL_SELECTOR: 'kpa-ts.dev/revision' });
+    expect(env.WATCH_NAMESPACE).toBeUndefined();
+    expect(env.KUBECONFIG).toBeUndefined();
+  });
+
+  it('takes a kubeconfig file, a namespace and a selector', () => {
+    expect(parseActivatorEnv({ TOPOLOGY: 'kubernetes', KUBECONFIG: '/k', WATCH_NAMESPACE: 'apps', POD_LABEL_SELECTOR: 'tier=free' })).toMatchObject({ KUBECONFIG: '/k', WATCH_NAMESPACE: 'apps', POD_LABEL_SELECTOR: 'tier=free' });
+  });
+
+  it('rejects a namespace that is not a DNS label, naming it', () => {
+    expect(() => parseActivatorEnv({ TOPOLOGY: 'kubernetes', WATCH_NAMESPACE: 'Apps' })).toThrow(expect.objectContaining({ code: 'ACT_CONFIG', message: expect.stringContaining('WATCH_NAMESPACE="Apps"') }));
   });
 });

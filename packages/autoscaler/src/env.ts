@@ -22,9 +22,19 @@ export const autoscalerEnvSchema = z.object({
   STATS_SHARDS: int(1, 4096).default(16),
   /** Shard lease TTL: a dead replica's revisions move to another within about this long. */
   LEASE_TTL_MS: int(50, 600_000).default(10_000),
-  /** Where pods run: `memory` (a dry run over MEMORY_REVISIONS_FILE) or `local` (the local runtime's API at RUNTIME_URL). */
-  BACKEND: z.enum(['memory', 'local']).default('local'),
+  /** Where pods run: `memory` (a dry run over MEMORY_REVISIONS_FILE), `local` (the local runtime's API at RUNTIME_URL) or `kubernetes` (Deployments of our class, scaled through /scale). */
+  BACKEND: z.enum(['memory', 'local', 'kubernetes']).default('local'),
   RUNTIME_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** BACKEND=kubernetes: a kubeconfig file; unset: the in-cluster service account (or ~/.kube/config). */
+  KUBECONFIG: z.string().min(1).optional(),
+  /** BACKEND=kubernetes: comma-separated namespaces to manage; empty: all namespaces. */
+  WATCH_NAMESPACES: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((n) => n.trim()).filter((n) => n !== ''))
+    .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be namespace names (DNS labels) separated by commas'))),
+  /** BACKEND=kubernetes without CONFIG_FILE: the namespace of the config-autoscaler ConfigMap (watched). */
+  SYSTEM_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a namespace name (DNS label)').default('kpa-system'),
   /** BACKEND=memory: JSON array of {namespace, revision, annotations, containerConcurrency, replicas?}. */
   MEMORY_REVISIONS_FILE: z.string().min(1).optional(),
   /** Knative's tick interval. */

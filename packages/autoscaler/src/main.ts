@@ -6,6 +6,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminServer } from './admin-server.js';
 import { createAutoscaler } from './autoscaler.js';
 import { createLocalBackend, createMemoryBackendFromFile } from './backends.js';
+import { createKubernetesBackend, loadKubeConfig } from './kubernetes-backend.js';
+import { createKubernetesConfigWatcher, type KubernetesConfigWatcher } from './kubernetes-config.js';
 import { createBusPorts } from './bus-ports.js';
 import { ConfigReloader } from './config-reloader.js';
 import { createConfigWatcher, type ConfigWatcher } from './config-watcher.js';
@@ -18,16 +20,27 @@ async function run(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
+  const kubeConfig = env.BACKEND === 'kubernetes' ? loadKubeConfig(env.KUBECONFIG) : undefined;
+  // With BACKEND=kubernetes and no CONFIG_FILE, config-autoscaler is the ConfigMap in SYSTEM_NAMESPACE.
+  const configMapSource = kubeConfig !== undefined && env.CONFIG_FILE === undefined;
   // The first load of the file happens in watcher.start(), after the service exists.
-  const reloader = new ConfigReloader({ apply: (c) => autoscaler.applyConfig(c), logger, registry, source: env.CONFIG_FILE ?? '(none)' });
+  const reloader = new ConfigReloader({ apply: (c) => autoscaler.applyConfig(c), logger, registry, source: configMapSource ? `configmap ${env.SYSTEM_NAMESPACE}/config-autoscaler` : (env.CONFIG_FILE ?? '(none)') });
   let watcher: ConfigWatcher | undefined;
+  let kubeWatcher: KubernetesConfigWatcher | undefined;
   if (env.CONFIG_FILE !== undefined) {
     watcher = createConfigWatcher({ file: env.CONFIG_FILE, reloader, logger, pollIntervalMs: env.CONFIG_POLL_MS });
+  } else if (configMapSource) {
+    kubeWatcher = createKubernetesConfigWatcher({ kubeConfig, namespace: env.SYSTEM_NAMESPACE, reloader, logger, instance: env.AUTOSCALER_NAME });
   } else {
     reloader.load(undefined);
   }
 
-  const backend = env.BACKEND === 'local' ? createLocalBackend(env.RUNTIME_URL as string, logger) : await createMemoryBackendFromFile(env.MEMORY_REVISIONS_FILE);
+  const backend =
+    env.BACKEND === 'local'
+      ? createLocalBackend(env.RUNTIME_URL as string, logger)
+      : kubeConfig !== undefined
+        ? createKubernetesBackend({ kubeConfig, namespaces: env.WATCH_NAMESPACES, logger })
+        : await createMemoryBackendFromFile(env.MEMORY_REVISIONS_FILE);
   const ports = createBusPorts({ redisUrl: env.REDIS_URL, prefix: env.KPA_PREFIX, replicaId: env.AUTOSCALER_NAME, shardCount: env.STATS_SHARDS, leaseTtlMs: env.LEASE_TTL_MS, registry, logger });
   const autoscaler = createAutoscaler({
     name: env.AUTOSCALER_NAME,
@@ -41,6 +54,7 @@ async function run(): Promise<void> {
     refreshIntervalMs: env.DECISION_REFRESH_MS,
   });
   await watcher?.start();
+  await kubeWatcher?.start();
   const admin = createAdminServer({ host: env.ADMIN_HOST, port: env.ADMIN_PORT, registry, healthy: () => autoscaler.healthy });
   const adminPort = await admin.listen();
   await autoscaler.start();
@@ -52,6 +66,7 @@ async function run(): Promise<void> {
   });
   logger.info('shutting down: ticks stop, leases released');
   watcher?.stop();
+  await kubeWatcher?.stop();
   await autoscaler.stop();
   await admin.close();
   logger.info('stopped');

@@ -17,7 +17,7 @@ describe('parseAutoscalerEnv', () => {
     ['ADMIN_PORT out of range', { ...base, ADMIN_PORT: '70000' }, 'ADMIN_PORT'],
     ['STATS_SHARDS not a number', { ...base, STATS_SHARDS: 'many' }, 'STATS_SHARDS'],
     ['LEASE_TTL_MS too short', { ...base, LEASE_TTL_MS: '10' }, 'LEASE_TTL_MS'],
-    ['BACKEND unknown', { ...base, BACKEND: 'kubernetes' }, 'BACKEND'],
+    ['BACKEND unknown', { ...base, BACKEND: 'k8s' }, 'BACKEND'],
     ['BACKEND=local without RUNTIME_URL', { REDIS_URL: base.REDIS_URL, BACKEND: 'local' }, 'RUNTIME_URL'],
     ['RUNTIME_URL not http', { ...base, RUNTIME_URL: 'ftp://x' }, 'RUNTIME_URL'],
   ])('%s → AS_INVALID_ENV naming the variable', (_name, env, variable) => {
