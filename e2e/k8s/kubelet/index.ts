@@ -1,0 +1,12 @@
+export type { KubeletOptions } from './kubelet.js';
+export { ProcessKubelet } from './kubelet.js';
+export type { KubeletEvent, KubeletLogger } from './pod-worker.js';
+export type { ImageContext, ImageEntry, ImageTable } from './images.js';
+export { DEFAULT_IMAGES, containerArgv, imageKey, lookupImage } from './images.js';
+export { containerEnv, expandVars, fieldRefValue } from './pod-env.js';
+export type { ProbePlan, ProbeTarget } from './probe.js';
+export { readinessPlan, runProbe } from './probe.js';
+export { AddressPool, cidrHosts, intToIp, ipToInt } from './address-pool.js';
+export type { ContainerView, PodCondition, PodPhase, PodView } from './pod-status.js';
+export { buildPodStatus, podPhase } from './pod-status.js';
+export { liveGroups } from './process-group.js';
