@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import { AutoscalerError } from './errors.js';
 import { parseManagedRevision } from './managed-revision.js';
 import { createAutoscalerMetrics, type AutoscalerMetrics } from './metrics.js';
-import { systemClock, systemTimers, type Clock, type DecisionSink, type PokeFeed, type ScaleBackend, type ShardChange, type ShardOwnership, type StatsFeed, type Timers } from './ports.js';
+import { systemClock, systemTimers, type Clock, type DecisionHistory, type DecisionSink, type PokeFeed, type ScaleBackend, type ShardChange, type ShardOwnership, type StatsFeed, type Timers } from './ports.js';
 import type { RevisionState } from './revision-state.js';
 import { RevisionTable } from './revision-table.js';
 import { pokeStat, toPodStat } from './stat-mapping.js';
@@ -21,6 +21,8 @@ export interface AutoscalerOptions {
   stats: StatsFeed;
   pokes: PokeFeed;
   decisions: DecisionSink;
+  /** The persisted latest decisions: what a revision's state is restored from at first sight. */
+  history: DecisionHistory;
   shards: ShardOwnership;
   /** Number of stats shards; must match the publishers' (default 16). */
   shardCount: number;
@@ -39,7 +41,7 @@ export interface AutoscalerOptions {
 }
 
 export interface Autoscaler {
-  /** Lists the backend's revisions, starts the feeds (waits ≤ 5 s for the poke stream) and the leases, then ticks. */
+  /** Lists the backend's revisions, starts the feeds (waits ≤ 5 s for the poke stream and the decision history) and the leases, then ticks. */
   start(): Promise<void>;
   /** Stops ticking, waits for ticks in flight, releases the leases (fenced), closes the feeds. */
   stop(): Promise<void>;
@@ -86,6 +88,7 @@ class AutoscalerService implements Autoscaler {
       table: this.#table,
       backend: o.backend,
       decisions: o.decisions,
+      history: o.history,
       clock: this.#clock,
       metrics: this.metrics,
       logger: this.#log,
@@ -119,9 +122,10 @@ class AutoscalerService implements Autoscaler {
     });
     this.#o.stats.start((s) => this.#onStat(s));
     this.#o.pokes.start((p) => this.#onPoke(p));
-    if (this.#o.pokes.whenSynced !== undefined && !(await this.#o.pokes.whenSynced(5_000))) {
-      this.#log.warn('poke stream not readable yet (Redis down?); starting anyway, pokes are read once it is');
-    }
+    this.#o.history.start();
+    const [pokesSynced, historySynced] = await Promise.all([this.#o.pokes.whenSynced?.(5_000) ?? true, this.#o.history.whenSynced(5_000)]);
+    if (!pokesSynced) this.#log.warn('poke stream not readable yet (Redis down?); starting anyway, pokes are read once it is');
+    if (!historySynced) this.#log.warn('latest decisions not loaded yet (Redis down?); revisions are adopted once they are');
     this.#o.shards.start((c) => this.#onShards(c));
     const every = this.#o.tickIntervalMs ?? 2_000;
     if (every > 0) this.#timer = this.#timers.setInterval(() => void this.tick(), every);
@@ -138,7 +142,7 @@ class AutoscalerService implements Autoscaler {
     await this.#runner.idle();
     // Shutdown order: no more ticks → leases released (another replica takes over at once) → feeds.
     await this.#o.shards.stop();
-    await Promise.allSettled([this.#o.stats.stop(), this.#o.pokes.stop(), this.#o.decisions.close(), this.#o.backend.stop()]);
+    await Promise.allSettled([this.#o.stats.stop(), this.#o.pokes.stop(), this.#o.history.stop(), this.#o.decisions.close(), this.#o.backend.stop()]);
     this.#log.info('autoscaler stopped');
   }
 

@@ -1,10 +1,22 @@
 // The autoscaler's ports over Redis, through @kpa-ts/bus: the stats consumer group on the owned
 // shards, the poke reader (every replica reads every poke), the decision publisher (stream + latest
-// hash in one MULTI) and the shard leaser.
-import { createDecisionPublisher, createPokeReader, createShardLeaser, createStatsConsumer, type PokeReader, type StatRecord, type StatsConsumer } from '@kpa-ts/bus';
+// hash in one MULTI), the decision history (the bus's decision watcher: the hash, then the stream)
+// and the shard leaser.
+import {
+  createDecisionPublisher,
+  createDecisionWatcher,
+  createPokeReader,
+  createShardLeaser,
+  createStatsConsumer,
+  type DecisionWatcher,
+  type PokeReader,
+  type StatRecord,
+  type StatsConsumer,
+} from '@kpa-ts/bus';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { DecisionSink, PokeFeed, ShardOwnership, StatsFeed } from './ports.js';
+import { AutoscalerError } from './errors.js';
+import type { DecisionHistory, DecisionSink, PokeFeed, ShardOwnership, StatsFeed } from './ports.js';
 
 export interface BusPortsOptions {
   redisUrl: string;
@@ -25,6 +37,7 @@ export interface BusPorts {
   stats: StatsFeed;
   pokes: PokeFeed;
   decisions: DecisionSink;
+  history: DecisionHistory;
   shards: ShardOwnership;
 }
 
@@ -65,6 +78,33 @@ function pokeFeed(o: BusPortsOptions): PokeFeed {
   };
 }
 
+/**
+ * The persisted latest decisions: `kpa:decisions:latest` loaded at every (re)connection, then the
+ * decisions stream followed (so a takeover sees the previous owner's last decision). Lookups are
+ * answered from memory once the hash was loaded once; before that they reject.
+ */
+function decisionHistory(o: BusPortsOptions): DecisionHistory {
+  let watcher: DecisionWatcher | undefined;
+  let synced = false;
+  const isSynced = async (timeoutMs: number): Promise<boolean> => {
+    if (!synced && watcher !== undefined) synced = await watcher.whenSynced(timeoutMs);
+    return synced;
+  };
+  return {
+    start() {
+      watcher = createDecisionWatcher({ redisUrl: o.redisUrl, ...(o.prefix !== undefined ? { prefix: o.prefix } : {}), registry: o.registry, logger: o.logger, blockMs: 1_000 });
+      watcher.start();
+    },
+    whenSynced: isSynced,
+    async latest(ns, rev) {
+      // whenSynced(0) answers at once: true when loaded already (its promise settles before the timer).
+      if (watcher === undefined || !(await isSynced(0))) throw new AutoscalerError('AS_HISTORY_UNAVAILABLE', 'the latest decisions were not loaded from Redis yet');
+      return watcher.latest(ns, rev);
+    },
+    stop: async () => watcher?.stop(),
+  };
+}
+
 function shardOwnership(o: BusPortsOptions): ShardOwnership {
   let stop: (() => Promise<void>) | undefined;
   return {
@@ -93,6 +133,7 @@ export function createBusPorts(o: BusPortsOptions): BusPorts {
     stats: statsFeed(o),
     pokes: pokeFeed(o),
     decisions: { publish: (d) => publisher.publish(d), close: () => publisher.close() },
+    history: decisionHistory(o),
     shards: shardOwnership(o),
   };
 }

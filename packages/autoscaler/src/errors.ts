@@ -2,7 +2,8 @@
 export type AutoscalerErrorCode =
   | 'AS_INVALID_ENV' // an environment variable failed validation (the message names it)
   | 'AS_INVALID_REVISION' // the backend reported a revision that is not a ManagedRevision
-  | 'AS_CLOSED'; // the service was stopped
+  | 'AS_CLOSED' // the service was stopped
+  | 'AS_HISTORY_UNAVAILABLE'; // the persisted latest decisions cannot be read yet (Redis not loaded)
 
 export class AutoscalerError extends Error {
   readonly code: AutoscalerErrorCode;

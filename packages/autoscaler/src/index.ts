@@ -1,10 +1,11 @@
 export { createAutoscaler, type Autoscaler, type AutoscalerOptions } from './autoscaler.js';
-export type { Clock, DecisionSink, ManagedRevision, PokeFeed, RevisionListener, ScaleBackend, ShardChange, ShardOwnership, StatsFeed, Timers } from './ports.js';
+export type { Clock, DecisionHistory, DecisionSink, ManagedRevision, PokeFeed, RevisionListener, ScaleBackend, ShardChange, ShardOwnership, StatsFeed, Timers } from './ports.js';
 export { systemClock, systemTimers } from './ports.js';
 export { AutoscalerError, type AutoscalerErrorCode } from './errors.js';
 export { isOurClass, parseManagedRevision, revisionId } from './managed-revision.js';
 export { resolveRevisionSpec, type AnnotationProblem, type ResolvedSpec } from './revision-spec.js';
-export { adoptPAState, RevisionState, type TickObservation, type TickOutcome } from './revision-state.js';
+export { RevisionState, type TickObservation, type TickOutcome } from './revision-state.js';
+export { adoptPAState, initialReplicas, lowerBound, reactivate, type Adoption, type AdoptionInput, type AdoptionRule } from './adoption.js';
 export { RevisionTable, type RevisionTableOptions } from './revision-table.js';
 export { TickRunner, type TickRunnerOptions } from './tick-runner.js';
 export { pokeStat, toPodStat } from './stat-mapping.js';

@@ -1,7 +1,9 @@
 // The bus ports in memory, for tests: stats reach a replica only for the shards it reads, pokes
-// reach every replica, decisions are kept (stream + latest), shard ownership is set by hand.
+// reach every replica, decisions are kept (stream + latest, which every replica's history reads,
+// like Redis's hash outliving a replica), shard ownership is set by hand.
 import { revisionKey, shardOf, type DecisionRecord, type PokeRecord, type StatRecord } from '@kpa-ts/bus';
-import type { DecisionSink, PokeFeed, ShardChange, ShardOwnership, StatsFeed } from './ports.js';
+import { AutoscalerError } from './errors.js';
+import type { DecisionHistory, DecisionSink, PokeFeed, ShardChange, ShardOwnership, StatsFeed } from './ports.js';
 
 export interface MemoryBus {
   /** Delivers a stat to every started feed reading its shard (synchronously). */
@@ -9,6 +11,10 @@ export interface MemoryBus {
   poke(poke: PokeRecord): void;
   /** A new replica's ports on this bus. */
   replica(): MemoryReplicaPorts;
+  /** Puts a decision in the latest map only, as one an earlier replica left in Redis. */
+  persist(decision: DecisionRecord): void;
+  /** false: every history lookup rejects with AS_HISTORY_UNAVAILABLE (Redis not loaded). */
+  setHistoryAvailable(available: boolean): void;
   /** Every decision published, in order, and the latest per `${ns}/${rev}`. */
   readonly decisions: readonly DecisionRecord[];
   readonly latest: ReadonlyMap<string, DecisionRecord>;
@@ -26,6 +32,7 @@ export interface MemoryReplicaPorts {
   stats: StatsFeed;
   pokes: PokeFeed;
   decisions: DecisionSink;
+  history: DecisionHistory;
   shards: MemoryShardOwnership;
 }
 
@@ -34,6 +41,7 @@ export function createMemoryBus(shardCount: number): MemoryBus {
   const pokeHandlers = new Set<(p: PokeRecord) => void>();
   const decisions: DecisionRecord[] = [];
   const latest = new Map<string, DecisionRecord>();
+  let historyAvailable = true;
 
   const statsFeed = (): StatsFeed => {
     const feed = { shards: new Set<number>(), handler: (_s: StatRecord): void => undefined };
@@ -72,6 +80,16 @@ export function createMemoryBus(shardCount: number): MemoryBus {
     async close() {},
   };
 
+  const history: DecisionHistory = {
+    start() {},
+    whenSynced: async () => historyAvailable,
+    async latest(ns, rev) {
+      if (!historyAvailable) throw new AutoscalerError('AS_HISTORY_UNAVAILABLE', 'in-memory decision history made unavailable by the test');
+      return latest.get(revisionKey(ns, rev));
+    },
+    async stop() {},
+  };
+
   return {
     publishStat(stat) {
       const shard = shardOf(stat.ns, stat.rev, shardCount);
@@ -80,7 +98,13 @@ export function createMemoryBus(shardCount: number): MemoryBus {
     poke(p) {
       for (const h of pokeHandlers) h(p);
     },
-    replica: () => ({ stats: statsFeed(), pokes: pokeFeed(), decisions: sink, shards: memoryShardOwnership() }),
+    replica: () => ({ stats: statsFeed(), pokes: pokeFeed(), decisions: sink, history, shards: memoryShardOwnership() }),
+    persist(d) {
+      latest.set(revisionKey(d.ns, d.rev), d);
+    },
+    setHistoryAvailable(available) {
+      historyAvailable = available;
+    },
     decisions,
     latest,
   };

@@ -19,6 +19,8 @@ export interface AutoscalerMetrics {
   targetRps: Gauge<RevLabels>;
   excessBurstCapacity: Gauge<RevLabels>;
   ticks: Counter<'result'>;
+  adoptions: Counter<'rule'>;
+  reactivations: Counter;
   scaleCalls: Counter<'result'>;
   decisionsPublished: Counter<'reason'>;
   pokes: Counter<'result'>;
@@ -61,7 +63,9 @@ export function createAutoscalerMetrics(registry: Registry): AutoscalerMetrics {
     panicRps: gauge(registry, 'autoscaler_panic_requests_per_second', 'Average requests per second over the panic window (revision total)'),
     targetRps: gauge(registry, 'autoscaler_target_requests_per_second', 'The desired requests per second per pod'),
     excessBurstCapacity: gauge(registry, 'autoscaler_excess_burst_capacity', 'Excess burst capacity observed over the panic window (< 0: activator in path)'),
-    ticks: counter('autoscaler_ticks_total', 'Revision ticks by result: valid, no_data (decider had no metrics), backend_error (pods unreadable)', ['result']),
+    ticks: counter('autoscaler_ticks_total', 'Revision ticks by result: valid, no_data (decider had no metrics), backend_error (pods unreadable), history_unavailable (first sight, persisted decisions not loaded)', ['result']),
+    adoptions: counter('autoscaler_adoptions_total', 'Revisions this replica started scaling, by first-sight rule (new, running, restored-inactive, restored-active, restored-activating, below-min)', ['rule']),
+    reactivations: counter('autoscaler_min_scale_reactivations_total', 'Revisions turned Activating because their lower bound was raised above their replicas'),
     scaleCalls: counter('autoscaler_scale_calls_total', 'Scale calls to the backend by result', ['result']),
     decisionsPublished: counter('autoscaler_decisions_published_total', 'Decisions published by reason: changed, refresh', ['reason']),
     pokes: counter('autoscaler_pokes_total', 'Pokes by result: acted, ignored (revision scaling already), unowned', ['result']),

@@ -54,6 +54,22 @@ export interface DecisionSink {
   close(): Promise<void>;
 }
 
+/**
+ * The latest decision per revision that outlives this process (`kpa:decisions:latest` in Redis):
+ * what a replica restores a revision's PA state from when it first sees it.
+ */
+export interface DecisionHistory {
+  start(): void;
+  /** True once the persisted decisions were loaded (false after `timeoutMs`). */
+  whenSynced(timeoutMs: number): Promise<boolean>;
+  /**
+   * The revision's persisted latest decision; undefined when there is none (never decided: a new
+   * revision). Rejects with `AS_HISTORY_UNAVAILABLE` while it cannot be known (not loaded yet).
+   */
+  latest(namespace: string, revision: string): Promise<DecisionRecord | undefined>;
+  stop(): Promise<void>;
+}
+
 export interface ShardChange {
   owned: readonly number[];
   gained: readonly number[];

@@ -8,7 +8,6 @@ import {
   createScaler,
   decideScale,
   initialDeciderStatus,
-  initialPAState,
   type DeciderStatus,
   type PAState,
   type PodStat,
@@ -20,6 +19,7 @@ import {
   type ScalerState,
   type WindowAverages,
 } from '@kpa-ts/scaling';
+import { adoptPAState, lowerBound, reactivate, type AdoptionRule } from './adoption.js';
 import type { ManagedRevision } from './ports.js';
 
 /** What the caller observed before the tick. */
@@ -28,6 +28,11 @@ export interface TickObservation {
   readyPods: number;
   /** The replicas the revision is scaled to (undefined reads as 1, like Knative's nil replicas). */
   currentReplicas: number | undefined;
+  /**
+   * Read on the first tick only (`needsAdoption`): the latest decision Redis keeps for the
+   * revision, null when it has none (a new revision). Omitted reads as null.
+   */
+  persisted?: DecisionRecord | null;
 }
 
 export interface TickOutcome {
@@ -40,23 +45,10 @@ export interface TickOutcome {
   /** The decision to publish (undefined: nothing changed since the last one). */
   publish: DecisionRecord | undefined;
   panicking: boolean;
-}
-
-/**
- * A revision this replica starts scaling (first seen, or its shard just gained) is not necessarily
- * new: like Knative's PA status, which survives an autoscaler restart in the API server, infer the
- * Active condition from what runs. At zero → Inactive (in Proxy); ready pods → Active (initial
- * scale reached); otherwise (pods starting, or a new revision) → Activating, as Knative creates it.
- */
-export function adoptPAState(nowMs: number, readyPods: number, currentReplicas: number | undefined): PAState {
-  const fresh = initialPAState(nowMs);
-  if (currentReplicas === 0 && readyPods === 0) {
-    return { ...fresh, condition: 'inactive', reason: 'NoTraffic', scaleTargetInitialized: true, desiredScale: 0, mode: 'proxy' };
-  }
-  if (readyPods > 0) {
-    return { ...fresh, condition: 'active', reason: 'Active', scaleTargetInitialized: true, desiredScale: currentReplicas ?? readyPods };
-  }
-  return fresh;
+  /** Set on the tick that adopted the revision: the first-sight rule that applied. */
+  adopted: AdoptionRule | undefined;
+  /** The lower bound was raised above the replicas since the last tick: the PA went Activating. */
+  reactivated: boolean;
 }
 
 /** Whether two decisions differ in anything an activator acts on (the EBC only by its sign). */
@@ -86,6 +78,10 @@ export class RevisionState {
   #lastPublished: DecisionRecord | undefined;
   #lastPublishedAtMs = Number.NEGATIVE_INFINITY;
   #last: TickOutcome | undefined;
+  /** A new revision's initial-scale, set until the scale target reached it (see `adoption.ts`). */
+  #createAt: number | undefined;
+  /** update() raised the lower bound: the next tick checks it against the replicas. */
+  #boundRaised = false;
 
   constructor(managed: ManagedRevision, shard: number, spec: RevisionScalingSpec, annotations: Annotations) {
     this.namespace = managed.namespace;
@@ -119,6 +115,11 @@ export class RevisionState {
     return this.#pa;
   }
 
+  /** Not ticked yet: the next tick needs the persisted latest decision (`TickObservation.persisted`). */
+  get needsAdoption(): boolean {
+    return this.#pa === undefined;
+  }
+
   get lastOutcome(): TickOutcome | undefined {
     return this.#last;
   }
@@ -133,6 +134,7 @@ export class RevisionState {
 
   /** New spec (ConfigMap or annotations changed): the scaler and the windows follow at once. */
   update(managed: ManagedRevision, spec: RevisionScalingSpec, annotations: Annotations): void {
+    if (lowerBound(spec.reconcile) > lowerBound(this.#spec.reconcile)) this.#boundRaised = true;
     this.#managed = managed;
     this.#annotations = annotations;
     this.#spec = spec;
@@ -143,18 +145,23 @@ export class RevisionState {
 
   /**
    * One tick: windowed averages → decider (created on the first tick, so a replica taking over a
-   * busy revision starts in panic) → decider status → reconcile (bounds, scale-to-zero, mode).
+   * busy revision starts in panic) → PA state (adopted on the first tick, Activating when the lower
+   * bound was raised above the replicas) → decider status → reconcile (bounds, scale-to-zero, mode)
+   * → a new revision's initial scale.
    */
   step(obs: TickObservation): TickOutcome {
     const { nowMs, readyPods, currentReplicas } = obs;
     const spec = this.#spec;
     const averages = this.metrics.averages(nowMs, spec.scaler.metric, readyPods);
     this.#scaler ??= createScaler(spec.scaler, { nowMs, readyPods });
-    this.#pa ??= adoptPAState(nowMs, readyPods, currentReplicas);
+    const adopted = this.#adopt(obs);
+    const reactivated = this.#checkBoundRaised(nowMs, currentReplicas);
+    const pa = this.#pa as PAState;
     const decision = this.#scaler.scale({ nowMs, readyPods, stableAvg: averages.stableAvg, panicAvg: averages.panicAvg });
     this.#decider = applyDecision(this.#decider, decision).status;
     const proxySinceMs = this.#proxySinceMs;
-    const reconcile = decideScale(spec, this.#pa, { nowMs, decider: this.#decider, readyPods, currentReplicas, activatorInPath: proxySinceMs !== undefined, proxySinceMs });
+    const decided = decideScale(spec, pa, { nowMs, decider: this.#decider, readyPods, currentReplicas, activatorInPath: proxySinceMs !== undefined, proxySinceMs });
+    const reconcile = this.#withInitialScale(decided, currentReplicas);
     this.#pa = reconcile.state;
     this.#proxySinceMs = reconcile.mode === 'proxy' ? (proxySinceMs ?? nowMs) : undefined;
     const outcome: TickOutcome = {
@@ -164,9 +171,47 @@ export class RevisionState {
       scaleTo: reconcile.scaleTo,
       publish: this.#toPublish(nowMs, readyPods, reconcile),
       panicking: this.#scaler.state().panicking,
+      adopted,
+      reactivated,
     };
     this.#last = outcome;
     return outcome;
+  }
+
+  /** First tick: the PA state from the persisted decision and what runs (`adoptPAState`). */
+  #adopt(obs: TickObservation): AdoptionRule | undefined {
+    if (this.#pa !== undefined) return undefined;
+    const adoption = adoptPAState(this.#spec.reconcile, { ...obs, persisted: obs.persisted ?? null });
+    this.#pa = adoption.state;
+    this.#createAt = adoption.createAt;
+    this.#boundRaised = false; // adoption compared the bound with the replicas already
+    return adoption.rule;
+  }
+
+  /** A lower bound raised above the replicas (annotation or ConfigMap edit) → Activating. */
+  #checkBoundRaised(nowMs: number, currentReplicas: number | undefined): boolean {
+    const pa = this.#pa;
+    if (!this.#boundRaised || pa === undefined) return false;
+    this.#boundRaised = false;
+    if (pa.condition === 'activating' || lowerBound(this.#spec.reconcile) <= (currentReplicas ?? 1)) return false;
+    this.#pa = reactivate(pa, nowMs);
+    return true;
+  }
+
+  /**
+   * A new revision is scaled to its initial scale while it activates and nothing else was applied
+   * (Knative creates the Deployment at initial-scale; `decideScale` alone holds initial scales > 1
+   * only). Done once the replicas reached it, something was applied, or the PA left Activating.
+   * E.g. initial-scale 1, 0 replicas, decider unknown → (-1, don't apply) becomes (1, apply).
+   */
+  #withInitialScale(r: ReconcileResult, currentReplicas: number | undefined): ReconcileResult {
+    const target = this.#createAt;
+    if (target === undefined) return r;
+    if ((currentReplicas ?? 1) >= target || (r.apply && r.want >= 0) || r.state.condition !== 'activating') {
+      this.#createAt = undefined;
+      return r;
+    }
+    return { ...r, want: target, apply: true, scaleTo: target };
   }
 
   /**

@@ -1,10 +1,12 @@
-// The I/O around a revision's tick: read the pods from the backend, step the state, publish the
-// decision, scale. Ticks of one revision never overlap; a request during a tick runs one more.
+// The I/O around a revision's tick: read the pods from the backend (and, the first time, the
+// persisted latest decision), step the state, publish the decision, scale. Ticks of one revision
+// never overlap; a request during a tick runs one more.
+import type { DecisionRecord } from '@kpa-ts/bus';
 import type { Logger } from 'pino';
 import { errorText } from './errors.js';
 import { observeTick, type AutoscalerMetrics } from './metrics.js';
 import { revisionId } from './managed-revision.js';
-import type { Clock, DecisionSink, ScaleBackend } from './ports.js';
+import type { Clock, DecisionHistory, DecisionSink, ScaleBackend } from './ports.js';
 import type { RevisionState, TickOutcome } from './revision-state.js';
 import type { RevisionTable } from './revision-table.js';
 
@@ -12,6 +14,7 @@ export interface TickRunnerOptions {
   table: RevisionTable;
   backend: ScaleBackend;
   decisions: DecisionSink;
+  history: DecisionHistory;
   clock: Clock;
   metrics: AutoscalerMetrics;
   logger: Logger;
@@ -38,6 +41,8 @@ export class TickRunner {
   readonly #runs = new Map<string, Run>();
   /** Revisions whose backend read failed last time (logged once per outage). */
   readonly #failing = new Set<string>();
+  /** Whether the last history lookup failed (logged once per outage). */
+  #historyFailing = false;
   #round: Promise<void> | undefined;
   #closed = false;
 
@@ -115,16 +120,37 @@ export class TickRunner {
     }
   }
 
+  /**
+   * First sight: the revision's persisted latest decision (null: none, a new revision). undefined
+   * when it cannot be known yet: the tick is skipped, as for unreadable pods (nothing changes).
+   */
+  async #persisted(state: RevisionState): Promise<DecisionRecord | null | undefined> {
+    const { history, metrics, logger } = this.#o;
+    try {
+      const found = (await history.latest(state.namespace, state.revision)) ?? null;
+      if (this.#historyFailing) logger.info('latest decisions readable again');
+      this.#historyFailing = false;
+      return found;
+    } catch (err) {
+      metrics.ticks.inc({ result: 'history_unavailable' });
+      if (!this.#historyFailing) logger.warn({ revision: revisionId(state.namespace, state.revision), err: errorText(err) }, 'cannot read the persisted latest decision: first tick skipped, nothing changes');
+      this.#historyFailing = true;
+      return undefined;
+    }
+  }
+
   async #tickOnce(state: RevisionState): Promise<void> {
     if (this.#closed) return;
     const seen = await this.#observe(state);
+    const persisted = seen !== undefined && state.needsAdoption ? await this.#persisted(state) : null;
     // The revision may have left this replica (shard lost, deleted) while the backend answered.
-    if (seen === undefined || this.#closed || !this.#o.table.isCurrent(state)) return;
+    if (seen === undefined || persisted === undefined || this.#closed || !this.#o.table.isCurrent(state)) return;
     const nowMs = this.#o.clock.nowMs();
     const previous = state.lastOutcome;
-    const outcome = state.step({ nowMs, readyPods: seen.ready, currentReplicas: seen.replicas });
+    const outcome = state.step({ nowMs, readyPods: seen.ready, currentReplicas: seen.replicas, persisted });
     this.#o.metrics.ticks.inc({ result: outcome.decision.valid ? 'valid' : 'no_data' });
     observeTick(this.#o.metrics, state, seen.ready, seen.replicas, outcome);
+    this.#logAdoption(state, seen, outcome);
     this.#logChanges(state, previous, outcome);
     this.#publish(state, outcome, nowMs);
     if (outcome.scaleTo !== undefined) await this.#scale(state, seen.replicas, outcome.scaleTo);
@@ -150,6 +176,21 @@ export class TickRunner {
     } catch (err) {
       metrics.scaleCalls.inc({ result: 'error' });
       logger.warn({ revision, from, to, err: errorText(err) }, 'scale failed; retried next tick');
+    }
+  }
+
+  /** The first-sight rule and a min-scale reactivation: an info line and a counter each. */
+  #logAdoption(state: RevisionState, seen: Observed, outcome: TickOutcome): void {
+    const { metrics, logger } = this.#o;
+    const revision = revisionId(state.namespace, state.revision);
+    const condition = outcome.reconcile.state.condition;
+    if (outcome.adopted !== undefined) {
+      metrics.adoptions.inc({ rule: outcome.adopted });
+      logger.info({ revision, rule: outcome.adopted, condition, replicas: seen.replicas, ready: seen.ready, scaleTo: outcome.scaleTo }, 'revision adopted');
+    }
+    if (outcome.reactivated) {
+      metrics.reactivations.inc();
+      logger.info({ revision, minScale: state.spec.reconcile.minScale, replicas: seen.replicas, scaleTo: outcome.scaleTo }, 'min-scale raised above the replicas: activating');
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, afterEach } from '@jest/globals';
-import { makeHarness, metricValue, NS, revision, T0, type Harness } from './helpers.js';
+import { makeHarness, metricValue, NS, persistedDecision, revision, T0, type Harness } from './helpers.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -78,8 +78,9 @@ describe('autoscaler service on the in-memory backend and bus', () => {
   it('acts on a poke at zero at once: scale 0 → 1 without waiting for a tick', async () => {
     h = makeHarness({ autoReady: false });
     h.backend.upsert(revision(rev), 0);
+    h.bus.persist(persistedDecision(rev)); // scaled to zero before this replica started
     await h.start();
-    await h.run(rev, 4, () => 0); // two ticks at zero: adopted as Inactive, nothing to do
+    await h.run(rev, 4, () => 0); // two ticks at zero: restored Inactive, nothing to do
     expect(h.backend.calls).toEqual([]);
     h.bus.poke({ ns: NS, rev, ts: h.clock.nowMs(), activator: 'activator-0' });
     await h.main.as.idle(); // no tick() call: the poke ran one
@@ -95,8 +96,10 @@ describe('autoscaler service on the in-memory backend and bus', () => {
   it('acts at once on activator load for a revision last decided at zero (Knative poke by stat)', async () => {
     h = makeHarness({ autoReady: false });
     h.backend.upsert(revision(rev), 0);
+    h.bus.persist(persistedDecision(rev));
     await h.start();
     await h.run(rev, 2, () => 0);
+    expect(h.backend.calls).toEqual([]);
     h.bus.publishStat({ ns: NS, rev, pod: 'activator-1', ts: h.clock.nowMs(), conc: 1, pconc: 0, reqs: 1, preqs: 0, uptime: 5, src: 'act' });
     await h.main.as.idle();
     expect(h.backend.calls.map((c) => c.replicas)).toEqual([1]);

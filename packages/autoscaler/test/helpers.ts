@@ -1,5 +1,6 @@
 // Test harness: an autoscaler on the in-memory backend and bus, a manual clock, captured logs,
 // and a load driver that publishes one queue-proxy stat per ready pod per second.
+import type { DecisionRecord } from '@kpa-ts/bus';
 import { DEFAULT_AUTOSCALER_CONFIG, type AutoscalerConfig } from '@kpa-ts/config';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -40,6 +41,14 @@ export function manualClock(start = T0): { nowMs(): number; advance(ms: number):
 
 export function revision(name: string, annotations: Record<string, string> = {}, containerConcurrency = 0): ManagedRevision {
   return { namespace: NS, revision: name, annotations, containerConcurrency };
+}
+
+/**
+ * A decision as an earlier replica left it in the latest hash. Default: the revision was scaled to
+ * zero (desired 0, activator in the path), as Knative's defaults publish it.
+ */
+export function persistedDecision(rev: string, fields: Partial<DecisionRecord> = {}): DecisionRecord {
+  return { ns: NS, rev, ts: T0 - 60_000, desired: 0, ready: 0, ebc: -211, mode: 'proxy', numActivators: 2, podCapacity: 0, ...fields };
 }
 
 /** The value of a metric series (undefined when absent). */

@@ -1,18 +1,6 @@
 import { describe, expect, it, afterEach } from '@jest/globals';
 import { shardOf } from '@kpa-ts/bus';
-import { adoptPAState } from '@kpa-ts/autoscaler';
-import { makeHarness, NS, revision, T0, type Harness } from './helpers.js';
-
-describe('adoptPAState: what a replica infers when it starts scaling a revision', () => {
-  it.each([
-    { name: 'at zero → Inactive, in Proxy', ready: 0, replicas: 0, condition: 'inactive', mode: 'proxy', initialized: true },
-    { name: 'pods ready → Active, initial scale reached', ready: 3, replicas: 3, condition: 'active', mode: 'serve', initialized: true },
-    { name: 'pods asked for, none ready yet → Activating (a new revision)', ready: 0, replicas: 1, condition: 'activating', mode: 'serve', initialized: false },
-  ])('$name', ({ ready, replicas, condition, mode, initialized }) => {
-    const s = adoptPAState(T0, ready, replicas);
-    expect(s).toMatchObject({ condition, mode, scaleTargetInitialized: initialized, sinceMs: T0 });
-  });
-});
+import { makeHarness, NS, revision, type Harness } from './helpers.js';
 
 describe('shard ownership (in memory)', () => {
   let h: Harness;
