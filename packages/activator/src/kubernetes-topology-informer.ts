@@ -57,7 +57,13 @@ export function createResilientInformer<T extends KubernetesObject>(o: InformerO
   const timers = o.timers ?? realTimers;
   const { initialMs, maxMs } = o.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const random = o.random ?? Math.random;
-  const lw = new ListWatch<T>(o.path, new Watch(o.kubeConfig), o.list, false, o.labelSelector);
+  // Lists are rare (start, and a relist after 410 Gone): each one is logged.
+  const list = async (): Promise<KubernetesListObject<T>> => {
+    const result = await o.list();
+    log.info({ items: result.items.length, resourceVersion: result.metadata?.resourceVersion }, 'listed');
+    return result;
+  };
+  const lw = new ListWatch<T>(o.path, new Watch(o.kubeConfig), list, false, o.labelSelector);
   let markSynced: () => void = () => undefined;
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
   let stopped = false;

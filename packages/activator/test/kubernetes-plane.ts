@@ -1,14 +1,15 @@
 // Test support for the Kubernetes integration suites: a real control plane (scripts/control-plane,
 // etcd + kube-apiserver + kube-controller-manager on 127.0.0.1) per suite, and a TCP proxy in front
 // of the apiserver that a test can cut and restore (TLS goes through it end to end).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { waitFor } from '@kpa-ts/testkit';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('../../../scripts/control-plane', import.meta.url));
@@ -17,7 +18,23 @@ export interface Plane {
   kubeconfig: string;
   apiServer: string;
   kubeConfig(): KubeConfig;
+  /**
+   * Kills the kube-apiserver (SIGKILL, a crash) and starts it again with the same command line (its watch
+   * cache starts empty: a watch resuming from an older resourceVersion gets 410 Gone). The new pid
+   * goes to the plane's pid file, so `stop()` still stops it.
+   */
+  restartApiServer(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Running (a zombie waiting for a parent that may never reap it counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
 }
 
 export async function startPlane(): Promise<Plane> {
@@ -31,6 +48,23 @@ export async function startPlane(): Promise<Plane> {
       const kc = new KubeConfig();
       kc.loadFromFile(state.kubeconfig);
       return kc;
+    },
+    async restartApiServer() {
+      const pidFile = join(dir, 'pids', 'kube-apiserver.pid');
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      if (basename(readlinkSync(`/proc/${pid}/exe`)) !== 'kube-apiserver') throw new Error(`pid ${pid} is not this plane's kube-apiserver`);
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+      // SIGKILL: a crash. (SIGTERM would wait for the open watches to end, 20 s+ here.)
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => !alive(pid), { timeoutMs: 10_000, what: 'kube-apiserver killed' });
+      const log = openSync(join(dir, 'logs', 'kube-apiserver.log'), 'a');
+      const child = spawn(argv[0] as string, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+      child.unref();
+      writeFileSync(pidFile, `${child.pid ?? ''}\n`);
+      const kc = new KubeConfig();
+      kc.loadFromFile(state.kubeconfig);
+      const core = kc.makeApiClient(CoreV1Api);
+      await waitFor(async () => (await core.listNamespace()).items.length > 0, { timeoutMs: 60_000, intervalMs: 100, what: 'kube-apiserver serving again' });
     },
     async stop() {
       await run(SCRIPT, ['down', '--dir', dir], { timeout: 60_000 });

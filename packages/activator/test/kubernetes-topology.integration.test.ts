@@ -71,7 +71,7 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
     await core.createNamespacedPod({ namespace: ns, body: pod(name, revision, nodeName) });
     await setStatus(name, ip, true);
   };
-  const start = async (kubeConfig: KubeConfig, extra: { backoff?: { initialMs: number; maxMs: number } } = {}): Promise<Recorder> => {
+  const start = async (kubeConfig: KubeConfig, extra: { backoff?: { initialMs: number; maxMs: number }; logger?: typeof logger } = {}): Promise<Recorder> => {
     const rec = new Recorder();
     const source = createKubernetesTopology({ kubeConfig, namespace: ns, logger, startTimeoutMs: 20_000, ...extra });
     sources.push(source);
@@ -147,6 +147,26 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
     expect(logLines.some((l) => l.includes('list/watch failed; restarting'))).toBe(true);
     expect(logLines.some((l) => l.includes('list/watch running again'))).toBe(true);
   });
+
+  it('after an apiserver restart the resumed watch gets 410 Gone: a relist catches what changed meanwhile (deletions included)', async () => {
+    const proxy = await startCuttableProxy(plane.apiServer);
+    proxies.push(proxy);
+    const lines: string[] = [];
+    const own = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    await addPod('hello-e', 'world', '127.0.2.5');
+    const rec = await start(withServer(kc, proxy.url), { backoff: { initialMs: 100, maxMs: 400 }, logger: own });
+    await waitFor(() => rec.ready(`${ns}/world`).includes('hello-e@127.0.2.5:8012'), { what: 'pod e ready' });
+    const podLists = (): number => lines.filter((l) => l.includes('"informer":"pods"') && l.includes('"msg":"listed"')).length;
+    expect(podLists()).toBe(1);
+
+    await proxy.cut(); // the watcher misses what follows, then resumes from its last resourceVersion
+    await core.deleteNamespacedPod({ name: 'hello-e', namespace: ns });
+    await addPod('hello-f', 'world', '127.0.2.6');
+    await plane.restartApiServer();
+    await proxy.restore();
+    await waitFor(() => rec.ready(`${ns}/world`).join() === 'hello-f@127.0.2.6:8012', { what: 'relisted pods', timeoutMs: 30_000 });
+    expect(podLists()).toBe(2); // the relist after 410
+  }, 90_000);
 
   it('start() fails with KUBE_SYNC_TIMEOUT when the apiserver cannot be reached', async () => {
     const proxy = await startCuttableProxy(plane.apiServer);
