@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, afterAll, afterEach, beforeAll } from '@jest/globals';
 import {
+  createDecisionPublisher,
   createPokePublisher,
   createStatsPublisher,
   decisionCodec,
@@ -17,7 +18,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createAutoscaler, createBusPorts, createMemoryBackend, type Autoscaler, type MemoryBackend } from '@kpa-ts/autoscaler';
-import { NS, revision } from './helpers.js';
+import { NS, persistedDecision, revision } from './helpers.js';
 
 const SHARDS = 4;
 let redis: RedisServer;
@@ -110,9 +111,14 @@ describe('autoscaler over Redis', () => {
     const prefix = prefixOf();
     const backend = createMemoryBackend();
     backend.upsert(revision('cold'), 0);
+    // Scaled to zero by an earlier replica: its decision is in the latest hash.
+    const earlier = createDecisionPublisher({ redisUrl: redis.url, prefix, logger: silent });
+    earlier.publish(persistedDecision('cold', { ts: Date.now() }));
+    await earlier.close();
     const a = await startReplica('as-a', redis.url, prefix, backend);
     await waitFor(() => a.as.ownedShards.length === SHARDS, { what: 'all shards owned' });
-    await a.as.tick(); // adopted at zero
+    await a.as.tick(); // restored at zero (Inactive)
+    expect(backend.calls).toEqual([]);
     const pokes = createPokePublisher({ redisUrl: redis.url, prefix, logger: silent });
     cleanups.push(() => pokes.close());
     // A running activator's publisher is connected: warm this one up with a poke nobody owns.
