@@ -118,11 +118,28 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
 
   const scale = async (): Promise<number> => (await k8s.apps.readNamespacedDeploymentScale({ name: APP, namespace: ns })).spec?.replicas ?? 0;
   const appPods = async (): Promise<number> => (await k8s.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${APP}` })).items.length;
+  /** Services, Endpoints, EndpointSlices: in the app's namespace, and in the whole cluster. */
   const perAppNetworking = async (): Promise<number[]> => [
     (await k8s.core.listNamespacedService({ namespace: ns })).items.length,
     (await k8s.core.listNamespacedEndpoints({ namespace: ns })).items.length,
     (await k8s.plane.kubeConfig.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: ns })).items.length,
   ];
+  const clusterNetworking = async (): Promise<string[]> => [
+    ...(await k8s.core.listServiceForAllNamespaces()).items.map((o) => `service ${o.metadata?.namespace}/${o.metadata?.name}`),
+    ...(await k8s.core.listEndpointsForAllNamespaces()).items.map((o) => `endpoints ${o.metadata?.namespace}/${o.metadata?.name}`),
+    ...(await k8s.plane.kubeConfig.makeApiClient(DiscoveryV1Api).listEndpointSliceForAllNamespaces()).items.map((o) => `slice ${o.metadata?.namespace}/${o.metadata?.name}`),
+  ].sort();
+  const metricsText = (port: number): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/metrics', agent: false, timeout: 2000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end();
+    });
   const host = (): string => `${APP}.${ns}.kpa.local`;
   const startAutoscaler = async (name: string): Promise<Proc> => {
     const p = spawnBinary('autoscaler', name, { ...commonEnv, BACKEND: 'kubernetes', WATCH_NAMESPACES: ns, SYSTEM_NAMESPACE: SYSTEM_NS, AUTOSCALER_NAME: name, ADMIN_PORT: String(asAdminPort), LEASE_TTL_MS: '3000' }, logDir);
@@ -199,6 +216,7 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
 
   it('0 → burst → scaled up via /scale → idle → 0 → a request brings it back; restart; live config; zero Services', async () => {
     expect(await perAppNetworking()).toEqual([0, 0, 0]);
+    const clusterBefore = await clusterNetworking();
     await k8s.apps.createNamespacedDeployment({ namespace: ns, body: appDeployment() });
 
     // 1. The first request finds the revision at zero: it waits in the activator, which pokes.
@@ -249,6 +267,7 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
     expect(await stopProc(autoscaler)).toBe(0);
     const tRestart = Date.now();
     autoscaler = await startAutoscaler('autoscaler-2');
+    await waitFor(async () => /^autoscaler_revisions 1$/m.test(await metricsText(asAdminPort)), { timeoutMs: 20_000, what: 'the restarted autoscaler manages the revision' });
     await waitFor(async () => (await scale()) === 0, { timeoutMs: 60_000, intervalMs: 200, what: 'the restarted autoscaler scales the app to 0' });
     const restartZeroMs = Date.now() - tRestart;
 
@@ -270,6 +289,7 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
     expect(String(refused?.body)).toContain('max-scale-up-rate');
 
     expect(await perAppNetworking()).toEqual([0, 0, 0]);
+    expect(await clusterNetworking()).toEqual(clusterBefore);
     const replicaSteps = burst.map((s) => s.replicas).filter((r, i, all) => i === 0 || r !== all[i - 1]);
     log('measured', { coldStartMs: coldMs, burstToReplicasAbove1Ms: upMs, burstToMaxScaleReadyMs: maxScaleMs, replicaSteps, burstCodes: codes, idleToZeroMs: zeroMs, coldStartAgainMs: coldAgainMs, restartToZeroMs: restartZeroMs, configEditTo1Ms: editMs });
   }, 180_000);
