@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@kpa-ts/testkit';
-import { createNamespace, httpGet, isReady, listPods, sampleDeployment, startK8s, waitForReadyPods, type K8sEnv } from './support.js';
+import { ProcessKubelet, liveGroups, type KubeletEvent } from './kubelet/index.js';
+import { createNamespace, httpGet, isReady, listPods, sampleDeployment, startK8s, suiteCIDR, waitForReadyPods, type K8sEnv } from './support.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 let env: K8sEnv;
@@ -139,6 +140,54 @@ describe('process-kubelet', () => {
     const seen = JSON.parse((await httpGet(ip, 9000)).body) as Record<string, string>;
     expect(seen).toMatchObject({ MY_NAME: 'envy', MY_NS: ns, MY_IP: ip, MY_TEAM: 'blue', MY_NOTE: 'hi', GREETING: 'hello envy', HOSTNAME: 'envy' });
     expect(seen['KUBECONFIG']).toBeUndefined();
+  }, 30_000);
+
+  it('SIGKILLs a container that ignores SIGTERM once the grace period is over, then deletes the pod', async () => {
+    const ns = await createNamespace(env, 'stubborn');
+    // Ready (the port answers) only once the SIGTERM handler is in place.
+    const script = `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); require('net').createServer().listen(9000, process.env.POD_IP)`;
+    const container = { name: 'c', image: 'kpa-ts/node', args: ['-e', script], ports: [{ containerPort: 9000 }], readinessProbe: { tcpSocket: { port: 9000 } } };
+    await env.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'stubborn' }, spec: { terminationGracePeriodSeconds: 1, containers: [container] } } });
+    await waitFor(async () => isReady(await env.core.readNamespacedPod({ name: 'stubborn', namespace: ns })), { timeoutMs: 10_000, what: 'stubborn ready' });
+    const t0 = Date.now();
+    await env.core.deleteNamespacedPod({ name: 'stubborn', namespace: ns });
+    await waitFor(async () => (await listPods(env, ns)).length === 0, { timeoutMs: 10_000, what: 'stubborn gone' });
+    const goneMs = Date.now() - t0;
+    const mine = env.events.filter((e) => e.namespace === ns);
+    expect(mine.filter((e) => e.type === 'signalled').map((e) => e.signal)).toEqual(['SIGTERM', 'SIGKILL']);
+    expect(mine.find((e) => e.type === 'exited' && e.stop !== undefined)?.stop).toMatchObject({ graceful: false, killed: true, signal: 'SIGKILL' });
+    expect(goneMs).toBeGreaterThanOrEqual(900);
+    expect(goneMs).toBeLessThan(8000);
+  }, 30_000);
+
+  it('runs a pod created with spec.nodeName on a second node, and leaves no process behind when that kubelet stops', async () => {
+    const ns = await createNamespace(env, 'second');
+    const events: KubeletEvent[] = [];
+    const second = new ProcessKubelet({ kubeConfig: env.plane.kubeConfig, nodeName: 'second-node', podCIDR: suiteCIDR(), logDir: env.logDir, schedule: false, onEvent: (e) => events.push(e) });
+    await second.start();
+    try {
+      await env.core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'pinned' }, spec: { nodeName: 'second-node', containers: [{ name: 'c', image: 'kpa-ts/node', args: ['-e', 'setInterval(() => {}, 1000)'] }] } },
+      });
+      await waitFor(async () => isReady(await env.core.readNamespacedPod({ name: 'pinned', namespace: ns })), { timeoutMs: 10_000, what: 'pinned ready' });
+      expect(env.kubelet.pod(ns, 'pinned')).toBeUndefined();
+      const pid = events.find((e) => e.type === 'started' && e.pod === 'pinned')?.pid ?? -1;
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      const groupsBefore = liveGroups();
+      await second.stop();
+      await waitFor(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, { timeoutMs: 5000, what: `pid ${pid} gone` });
+      expect(liveGroups()).toBe(groupsBefore - 1);
+    } finally {
+      await second.stop();
+    }
   }, 30_000);
 
   it('leaves a pod with an unknown image Pending with ErrImagePull', async () => {
