@@ -26,7 +26,9 @@ export function suiteCIDR(): string {
 
 /** One control plane and one process-kubelet (node `process-node`) for a suite. */
 export async function startK8s(opts: Partial<KubeletOptions> = {}): Promise<K8sEnv> {
+  const t0 = Date.now();
   const plane = await startControlPlane();
+  console.log(`[e2e-k8s] control plane up in ${Date.now() - t0} ms (${JSON.stringify(plane.state.startupSeconds)})`);
   const logDir = await mkdtemp(join(tmpdir(), 'kpa-kubelet-'));
   const events: KubeletEvent[] = [];
   const kubelet = new ProcessKubelet({
