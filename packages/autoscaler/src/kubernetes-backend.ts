@@ -5,7 +5,7 @@
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { createResilientInformer, type InformerTimers, type ResilientInformer } from './kubernetes-informer.js';
-import { deploymentToManagedRevision, podReadiness, REVISION_LABEL } from './kubernetes-mapping.js';
+import { deploymentToManagedRevision, podReadiness, REVISION_LABEL, type DeploymentRevision } from './kubernetes-mapping.js';
 import { revisionId } from './managed-revision.js';
 import type { RevisionListener, ScaleBackend } from './ports.js';
 
@@ -38,8 +38,8 @@ const objectKey = (o: { metadata?: { namespace?: string; name?: string } }): str
 /** What the informers have seen, and the listener calls it makes. */
 class ClusterState {
   readonly #log: Logger;
-  /** Deployment key → the revision id it runs. */
-  readonly #byDeployment = new Map<string, string>();
+  /** Deployment key → the revision id it runs (every Deployment of our class, scaled or not). */
+  readonly #byDeployment = new Map<string, { id: string; value: DeploymentRevision }>();
   /** Revision id → the Deployment (name) that scales it, and what was last reported. */
   readonly #revisions = new Map<string, { deployment: string; reported: string }>();
   /** Pod key → revision id + readiness. */
@@ -71,30 +71,38 @@ class ClusterState {
       this.removeDeployment(d);
       return;
     }
-    const { revision, deployment } = m.value;
-    const id = revisionId(revision.namespace, revision.revision);
-    const previous = this.#byDeployment.get(key);
-    if (previous !== undefined && previous !== id) this.removeDeployment(d);
+    const id = revisionId(m.value.revision.namespace, m.value.revision.revision);
+    if (this.#byDeployment.get(key)?.id !== id) this.removeDeployment(d);
+    this.#byDeployment.set(key, { id, value: m.value });
     const entry = this.#revisions.get(id);
-    if (entry !== undefined && entry.deployment !== deployment) {
-      this.#log.warn({ revision: id, deployments: [entry.deployment, deployment] }, 'two deployments name one revision; the first one is scaled');
+    if (entry !== undefined && entry.deployment !== m.value.deployment) {
+      this.#log.warn({ revision: id, deployments: [entry.deployment, m.value.deployment] }, 'two deployments name one revision; the first one is scaled');
       return;
     }
-    this.#byDeployment.set(key, id);
-    const reported = JSON.stringify(revision);
-    if (entry?.reported === reported) return;
-    this.#revisions.set(id, { deployment, reported });
-    this.listener?.revisionUpserted(revision);
+    this.#report(id, m.value);
   }
 
   removeDeployment(d: V1Deployment): void {
     const key = objectKey(d);
-    const id = this.#byDeployment.get(key);
-    if (id === undefined) return;
+    const gone = this.#byDeployment.get(key);
+    if (gone === undefined) return;
     this.#byDeployment.delete(key);
-    this.#revisions.delete(id);
-    const i = id.indexOf('/');
-    this.listener?.revisionDeleted(id.slice(0, i), id.slice(i + 1));
+    if (this.#revisions.get(gone.id)?.deployment !== gone.value.deployment) return;
+    this.#revisions.delete(gone.id);
+    // Another Deployment naming the same revision takes over; else the revision is gone.
+    const next = [...this.#byDeployment.values()].find((e) => e.id === gone.id);
+    if (next !== undefined) {
+      this.#report(gone.id, next.value);
+      return;
+    }
+    this.listener?.revisionDeleted(gone.value.revision.namespace, gone.value.revision.revision);
+  }
+
+  #report(id: string, value: DeploymentRevision): void {
+    const reported = JSON.stringify(value.revision);
+    if (this.#revisions.get(id)?.reported === reported) return;
+    this.#revisions.set(id, { deployment: value.deployment, reported });
+    this.listener?.revisionUpserted(value.revision);
   }
 
   upsertPod(p: V1Pod): void {

@@ -109,6 +109,20 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
     await waitFor(() => rec.deleted.includes(`${ns}/hello`), { what: 'deployment deleted' });
   });
 
+  it('two Deployments naming one revision: the first is scaled; when it goes, the other takes over', async () => {
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment('dup-a', 'dup', {}) });
+    const { backend, rec } = await startBackend();
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment('dup-b', 'dup', { 'autoscaling.knative.dev/max-scale': '7' }) });
+    await backend.scale(ns, 'dup', 1);
+    await waitFor(async () => (await apps.readNamespacedDeploymentScale({ name: 'dup-a', namespace: ns })).spec?.replicas === 1, { what: 'dup-a scaled' });
+    expect((await apps.readNamespacedDeploymentScale({ name: 'dup-b', namespace: ns })).spec?.replicas ?? 0).toBe(0);
+    await apps.deleteNamespacedDeployment({ name: 'dup-a', namespace: ns });
+    await waitFor(() => rec.revisions.get(`${ns}/dup`)?.annotations['autoscaling.knative.dev/max-scale'] === '7', { what: 'dup-b reported' });
+    expect(rec.deleted).not.toContain(`${ns}/dup`);
+    await backend.scale(ns, 'dup', 2);
+    expect((await apps.readNamespacedDeploymentScale({ name: 'dup-b', namespace: ns })).spec?.replicas).toBe(2);
+  });
+
   it('the service scales a Deployment from 0 to 1 on a poke, through /scale', async () => {
     await apps.createNamespacedDeployment({ namespace: ns, body: deployment('poked', 'poked', {}) });
     const bus = createMemoryBus(4);
