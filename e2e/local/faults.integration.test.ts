@@ -56,8 +56,8 @@ describe('e2e (local processes): modes and faults', () => {
 
   it("a killed pod's queue-proxy mid-load: its requests are retried on the other pod, none fails", async () => {
     const { rec, host } = await recorder('kill', { annotations: { 'autoscaling.knative.dev/min-scale': '2' }, latencyMs: 100 });
-    // A revision at zero without traffic has no decision to clamp to min-scale (kpa.md d.10: an
-    // invalid decider result changes nothing): one request wakes it, then min-scale holds 2 pods.
+    // A new revision starts Activating, so min-scale brings it to 2 pods by itself; the request
+    // only checks it serves before the load starts.
     expect((await httpGet(`${stack.activatorUrl}/`, { headers: { host }, timeoutMs: 30_000 })).status).toBe(200);
     await waitFor(() => rec.ready === 2, { timeoutMs: 30_000, what: 'two ready pods (min-scale 2)' });
     const load = new LoadRun({ url: stack.activatorUrl, host, concurrency: 40, durationMs: 8_000 });
