@@ -1,21 +1,23 @@
 // The Kubernetes drop-in, end to end on a real control plane (issue #6): the process-kubelet runs
 // the pods, the webhook (registered in the apiserver) injects the queue-proxy, the autoscaler
 // (BACKEND=kubernetes) and the activator (TOPOLOGY=kubernetes) run as host processes against the
-// plane, Redis is a real redis-server. One annotated Deployment goes 0 → burst → N (via /scale) →
+// plane, each with its own ServiceAccount token under the shipped least-privilege RBAC
+// (manifests/rbac.yaml); Redis is a real redis-server. One annotated Deployment goes 0 → burst → N (via /scale) →
 // idle → 0 → a request brings it back; the autoscaler is restarted and keeps scaling it; a
 // config-autoscaler edit changes what it does without a restart; and no per-app Service,
 // Endpoints or EndpointSlice exists at any point (Render's design).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DiscoveryV1Api, PatchStrategy, AdmissionregistrationV1Api, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, DiscoveryV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { freePort, startRedis, waitFor, type RedisServer } from '@kpa-ts/testkit';
 import { MUTATE_PODS_PATH, VALIDATE_PATH } from '@kpa-ts/webhook';
+import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from './control-plane.js';
 import { createNamespace, isReady, sampleDeployment, startK8s, type K8sEnv } from './support.js';
 
@@ -87,6 +89,30 @@ async function httpStatus(port: number, path: string): Promise<number> {
   });
 }
 
+/** Creates every object of a manifest file (the shipped RBAC: least privilege is what runs here). */
+async function applyManifest(k8s: K8sEnv, file: string): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(k8s.plane.kubeConfig);
+  for (const doc of parseAllDocuments(readFileSync(join(REPO_ROOT, file), 'utf8'))) {
+    const obj = doc.toJS() as KubernetesObject | null;
+    if (obj !== null) await objects.create(obj);
+  }
+}
+
+/** A kubeconfig file for a ServiceAccount of the system namespace (a TokenRequest token, the plane's CA). */
+async function serviceAccountKubeconfig(k8s: K8sEnv, account: string, dir: string): Promise<string> {
+  const token = await k8s.core.createNamespacedServiceAccountToken({ name: account, namespace: SYSTEM_NS, body: { spec: { audiences: [], expirationSeconds: 3600 } } }); // no audience: the apiserver's
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'plane', server: k8s.plane.apiServer, caFile: k8s.plane.state.caFile }],
+    users: [{ name: account, token: token.status?.token }],
+    contexts: [{ name: account, cluster: 'plane', user: account }],
+    currentContext: account,
+  });
+  const file = join(dir, `${account}.kubeconfig`);
+  writeFileSync(file, kc.exportConfig(), { mode: 0o600 });
+  return file;
+}
+
 function appDeployment(): V1Deployment {
   const d = sampleDeployment(APP, { replicas: 0 });
   const template = d.spec!.template;
@@ -110,11 +136,14 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
   let actPort: number;
   let asAdminPort: number;
   let commonEnv: Record<string, string>;
+  let asEnv: Record<string, string>;
   const prefix = `dropin-${randomBytes(4).toString('hex')}:`;
   const hooks = `kpa-ts-dropin-${randomBytes(3).toString('hex')}`;
   /** spec.replicas and ready pods of the app, sampled every 100 ms. */
   const samples: Array<{ atMs: number; replicas: number; ready: number }> = [];
   let sampler: NodeJS.Timeout | undefined;
+  /** The logs are kept when the test did not get to its end (or with KPA_KEEP_CP=1). */
+  let finished = false;
 
   const scale = async (): Promise<number> => (await k8s.apps.readNamespacedDeploymentScale({ name: APP, namespace: ns })).spec?.replicas ?? 0;
   const appPods = async (): Promise<number> => (await k8s.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${APP}` })).items.length;
@@ -142,7 +171,7 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
     });
   const host = (): string => `${APP}.${ns}.kpa.local`;
   const startAutoscaler = async (name: string): Promise<Proc> => {
-    const p = spawnBinary('autoscaler', name, { ...commonEnv, BACKEND: 'kubernetes', WATCH_NAMESPACES: ns, SYSTEM_NAMESPACE: SYSTEM_NS, AUTOSCALER_NAME: name, ADMIN_PORT: String(asAdminPort), LEASE_TTL_MS: '3000' }, logDir);
+    const p = spawnBinary('autoscaler', name, { ...commonEnv, ...asEnv, BACKEND: 'kubernetes', WATCH_NAMESPACES: ns, SYSTEM_NAMESPACE: SYSTEM_NS, AUTOSCALER_NAME: name, ADMIN_PORT: String(asAdminPort), LEASE_TTL_MS: '3000' }, logDir);
     await waitFor(async () => (await httpStatus(asAdminPort, '/healthz')) === 200, { timeoutMs: 30_000, what: `${name} healthy` });
     return p;
   };
@@ -154,12 +183,15 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
     [k8s, redis] = await Promise.all([startK8s(), startRedis()]);
     ns = await createNamespace(k8s, 'dropin');
     await k8s.core.createNamespace({ body: { metadata: { name: SYSTEM_NS } } });
-    commonEnv = { REDIS_URL: redis.url, KPA_PREFIX: prefix, KUBECONFIG: k8s.plane.kubeconfig, LOG_LEVEL: 'info', STATS_SHARDS: '16' };
+    await applyManifest(k8s, 'manifests/rbac.yaml');
+    const [asKubeconfig, actKubeconfig, webhookKubeconfig] = await Promise.all(['kpa-autoscaler', 'kpa-activator', 'kpa-webhook'].map((sa) => serviceAccountKubeconfig(k8s, sa, logDir)));
+    commonEnv = { REDIS_URL: redis.url, KPA_PREFIX: prefix, LOG_LEVEL: 'info', STATS_SHARDS: '16' };
+    asEnv = { KUBECONFIG: asKubeconfig as string };
 
     // The webhook on 127.0.0.1 (its own generated CA), registered in the apiserver by URL + caBundle.
     const webhookPort = await freePort();
     const caFile = join(logDir, 'webhook-ca.pem');
-    webhook = spawnBinary('webhook', 'webhook', { ...commonEnv, WEBHOOK_HOST: '127.0.0.1', WEBHOOK_PORT: String(webhookPort), METRICS_PORT: '0', TLS_HOSTS: '127.0.0.1', TLS_CA_OUT_FILE: caFile, QUEUE_PROXY_IMAGE: 'kpa-ts/queue-proxy:dev', SYSTEM_NAMESPACE: SYSTEM_NS }, logDir);
+    webhook = spawnBinary('webhook', 'webhook', { ...commonEnv, KUBECONFIG: webhookKubeconfig as string, WEBHOOK_HOST: '127.0.0.1', WEBHOOK_PORT: String(webhookPort), METRICS_PORT: '0', TLS_HOSTS: '127.0.0.1', TLS_CA_OUT_FILE: caFile, QUEUE_PROXY_IMAGE: 'kpa-ts/queue-proxy:dev', SYSTEM_NAMESPACE: SYSTEM_NS }, logDir);
     await waitFor(async () => existsSync(caFile) && (await tcpOpen(webhookPort)), { timeoutMs: 30_000, what: 'webhook listening' });
     const webhookUrl = `https://127.0.0.1:${webhookPort}`;
     const caBundle = readFileSync(caFile).toString('base64');
@@ -189,7 +221,7 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
 
     [actPort, asAdminPort] = [await freePort(), await freePort()];
     autoscaler = await startAutoscaler('autoscaler-1');
-    activator = spawnBinary('activator', 'activator', { ...commonEnv, TOPOLOGY: 'kubernetes', WATCH_NAMESPACE: ns, LISTEN_HOST: '127.0.0.1', PORT: String(actPort), ADMIN_HOST: '127.0.0.1', ADMIN_PORT: String(await freePort()), ACTIVATOR_NAME: 'activator-0' }, logDir);
+    activator = spawnBinary('activator', 'activator', { ...commonEnv, KUBECONFIG: actKubeconfig as string, TOPOLOGY: 'kubernetes', WATCH_NAMESPACE: ns, LISTEN_HOST: '127.0.0.1', PORT: String(actPort), ADMIN_HOST: '127.0.0.1', ADMIN_PORT: String(await freePort()), ACTIVATOR_NAME: 'activator-0' }, logDir);
     await waitFor(async () => (await httpStatus(actPort, '/')) !== 0, { timeoutMs: 30_000, what: 'activator listening' });
 
     sampler = setInterval(() => {
@@ -211,7 +243,8 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
     await stopProc(webhook);
     await k8s?.stop();
     await redis?.close();
-    console.log(`[e2e-k8s dropin] logs in ${logDir}`);
+    if (finished && process.env['KPA_KEEP_CP'] !== '1') rmSync(logDir, { recursive: true, force: true });
+    else console.log(`[e2e-k8s dropin] logs kept in ${logDir}`);
   }, 60_000);
 
   it('0 → burst → scaled up via /scale → idle → 0 → a request brings it back; restart; live config; zero Services', async () => {
@@ -292,5 +325,6 @@ describe('Kubernetes drop-in: webhook + activator + autoscaler on a real control
     expect(await clusterNetworking()).toEqual(clusterBefore);
     const replicaSteps = burst.map((s) => s.replicas).filter((r, i, all) => i === 0 || r !== all[i - 1]);
     log('measured', { coldStartMs: coldMs, burstToReplicasAbove1Ms: upMs, burstToMaxScaleReadyMs: maxScaleMs, replicaSteps, burstCodes: codes, idleToZeroMs: zeroMs, coldStartAgainMs: coldAgainMs, restartToZeroMs: restartZeroMs, configEditTo1Ms: editMs });
+    finished = true;
   }, 180_000);
 });
