@@ -9,7 +9,9 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transf
 function connectionTokens(raw: readonly string[]): Set<string> | undefined {
   let tokens: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() !== 'connection') continue;
+    const name = raw[i] as string;
+    // Length first: most names are not 10 characters long, and those skip the lowercase copy.
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
     for (const t of (raw[i + 1] as string).split(',')) {
       const token = t.trim().toLowerCase();
       if (token !== '') (tokens ??= new Set()).add(token);

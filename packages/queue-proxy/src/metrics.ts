@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StatRecord } from '@kpa-ts/bus';
+import { CodeLatency, registerCodeLatency } from './code-latency.js';
 import type { RequestStatsReport } from './request-stats.js';
 
 export interface MetricsIdentity {
@@ -27,41 +28,6 @@ export interface QueueProxyMetrics {
 /** Knative's queue-proxy latency buckets (ms). */
 const LATENCY_BUCKETS_MS = [5, 10, 20, 40, 60, 80, 100, 150, 200, 250, 300, 350, 400, 450, 500, 600, 700, 800, 900, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 const ID_LABELS = ['namespace_name', 'revision_name', 'pod_name'] as const;
-const CODE_LABELS = [...ID_LABELS, 'response_code', 'response_code_class'] as const;
-type CodeLabel = (typeof CODE_LABELS)[number];
-
-interface CodeChildren {
-  count: { inc(): void };
-  latency: { observe(v: number): void };
-}
-
-/** Counter + histogram pair keyed by status code; children are cached so a request does no label hashing. */
-function codeMetrics(registry: Registry, id: MetricsIdentity, prefix: string, what: string): (code: number) => CodeChildren {
-  const count = new Counter<CodeLabel>({ name: `${prefix}_count`, help: `The number of ${what}`, labelNames: CODE_LABELS, registers: [registry] });
-  const latency = new Histogram<CodeLabel>({
-    name: `${prefix}_latencies`,
-    help: `The response time in millisecond of ${what}`,
-    labelNames: CODE_LABELS,
-    buckets: LATENCY_BUCKETS_MS,
-    registers: [registry],
-  });
-  const cache = new Map<number, CodeChildren>();
-  return (code) => {
-    let c = cache.get(code);
-    if (c === undefined) {
-      const labels = {
-        namespace_name: id.namespace,
-        revision_name: id.revision,
-        pod_name: id.pod,
-        response_code: String(code),
-        response_code_class: `${Math.floor(code / 100)}xx`,
-      };
-      c = { count: count.labels(labels), latency: latency.labels(labels) };
-      cache.set(code, c);
-    }
-    return c;
-  };
-}
 
 type IdLabel = (typeof ID_LABELS)[number];
 
@@ -78,8 +44,11 @@ function idGauge(registry: Registry, name: string, help: string, collect?: { lab
 /** Registers the queue-proxy's metrics (names as Knative's queue-proxy where they overlap) on `registry`. */
 export function createQueueProxyMetrics(registry: Registry, id: MetricsIdentity, sources: MetricsSources): QueueProxyMetrics {
   const labels: Record<IdLabel, string> = { namespace_name: id.namespace, revision_name: id.revision, pod_name: id.pod };
-  const requests = codeMetrics(registry, id, 'revision_request', 'requests received by the queue-proxy');
-  const app = codeMetrics(registry, id, 'revision_app_request', 'requests answered by the user container');
+  // Per-request metrics: plain array writes on the hot path, Prometheus series built at scrape time.
+  const requests = new CodeLatency(LATENCY_BUCKETS_MS, labels);
+  const app = new CodeLatency(LATENCY_BUCKETS_MS, labels);
+  registerCodeLatency(registry, requests, 'revision_request', 'requests received by the queue-proxy');
+  registerCodeLatency(registry, app, 'revision_app_request', 'requests answered by the user container');
   const b = sources.breaker;
   const gauges = {
     avg: idGauge(registry, 'queue_average_concurrent_requests', 'Time-weighted average of requests in flight over the last second'),
@@ -104,16 +73,8 @@ export function createQueueProxyMetrics(registry: Registry, id: MetricsIdentity,
   rejections.inc(0); // show the series from the start
   const g = { avg: gauges.avg.labels(labels), pavg: gauges.pavg.labels(labels), rps: gauges.rps.labels(labels), prps: gauges.prps.labels(labels), uptime: gauges.uptime.labels(labels) };
   return {
-    request(code, latencyMs) {
-      const c = requests(code);
-      c.count.inc();
-      c.latency.observe(latencyMs);
-    },
-    appRequest(code, latencyMs) {
-      const c = app(code);
-      c.count.inc();
-      c.latency.observe(latencyMs);
-    },
+    request: (code, latencyMs) => requests.record(code, latencyMs),
+    appRequest: (code, latencyMs) => app.record(code, latencyMs),
     breakerRejected: () => rejections.inc(),
     report(report, stat) {
       const seconds = report.periodMs > 0 ? report.periodMs / 1000 : 1;

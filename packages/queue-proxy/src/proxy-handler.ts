@@ -63,6 +63,13 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
 }
 
+function ignore(): void {}
+
+/** Sends the request head on its own unless a body chunk already took it along (`readableDidRead`). */
+function flushRequestHeadIfIdle(req: IncomingMessage, upstream: ClientRequest): void {
+  if (!req.readableDidRead && !upstream.destroyed) upstream.flushHeaders();
+}
+
 /** A request with no body can be replayed on a fresh connection if a reused keep-alive socket was already dead. */
 function replayable(req: IncomingMessage): boolean {
   return !hasBody(req);
@@ -98,8 +105,10 @@ class Exchange {
   start(): void {
     const ctx = this.#ctx;
     ctx.stats.requestIn(this.#proxied, this.#startMs);
-    this.#res.once('close', this.#onClose);
-    this.#req.on('error', this.#onClientError);
+    // Every emitter here is this request's own and each event fires once: `on`, not `once` (no
+    // wrapper, no removal). No 'error' listener on the client request: a client that goes away
+    // closes the response too, and #onClose aborts the upstream request.
+    this.#res.on('close', this.#onClose);
     // The revision timeout covers the wait in the breaker queue too, as in Knative.
     this.#timer = setTimeout(this.#onTimeout, ctx.timeoutMs);
     if (ctx.breaker === undefined) return this.#forward();
@@ -139,13 +148,15 @@ class Exchange {
       agent: ctx.agent,
     });
     this.#upstream = upstream;
-    upstream.once('response', this.#onResponse);
-    upstream.on('error', (err: NodeJS.ErrnoException) => this.#onUpstreamError(upstream, err));
+    upstream.on('response', this.#onResponse);
+    upstream.on('error', this.#onUpstreamError);
     // No body (most requests): no pipe to set up; Node discards the empty request stream itself.
     if (!hasBody(req)) return void upstream.end();
-    // A body: send the head now, so a client that streams (or waits for the answer first) is not stalled.
-    upstream.flushHeaders();
+    // A body: Node sends the head with the first body chunk, in one write when the body came in
+    // with the request head (the usual small POST). Otherwise (a client that streams, or waits for
+    // the answer first) send the head on its own once this turn of the event loop is over.
     req.pipe(upstream);
+    setImmediate(flushRequestHeadIfIdle, req, upstream);
   }
 
   readonly #onResponse = (upRes: IncomingMessage): void => {
@@ -159,9 +170,10 @@ class Exchange {
     res.writeHead(status, upRes.statusMessage, headers);
     // Relayed by hand rather than with pipe(): two listeners instead of pipe's bookkeeping, same backpressure.
     upRes.on('data', this.#onUpData);
-    upRes.once('end', this.#onUpEnd);
-    upRes.on('error', this.#onUpAbort);
-    upRes.once('close', this.#onUpClose);
+    upRes.on('end', this.#onUpEnd);
+    // An upstream that goes away mid-body closes upRes before its end (its 'error' is only emitted
+    // to listeners, so none is needed): #onUpClose cuts the client off.
+    upRes.on('close', this.#onUpClose);
     // Node sends the head with the first body chunk. A body that arrived with the head is written
     // before this immediate runs; otherwise (a streamed or slow body) send the head now.
     setImmediate(this.#flushHeadIfIdle);
@@ -180,8 +192,6 @@ class Exchange {
   readonly #onUpEnd = (): void => void this.#res.end();
 
   /** The user container went away mid-body: cut the client off too rather than end it short. */
-  readonly #onUpAbort = (): void => void this.#res.destroy();
-
   readonly #onUpClose = (): void => {
     if (this.#upRes?.complete === false) this.#res.destroy();
   };
@@ -191,11 +201,13 @@ class Exchange {
     if (!this.#bodyStarted && !res.writableEnded && !res.destroyed) res.flushHeaders();
   };
 
-  #onUpstreamError(upstream: ClientRequest, err: NodeJS.ErrnoException): void {
-    if (this.#closed || this.#timedOut || upstream !== this.#upstream) return;
+  readonly #onUpstreamError = (err: NodeJS.ErrnoException): void => {
+    const upstream = this.#upstream;
+    if (this.#closed || this.#timedOut || upstream === undefined) return;
     if (!this.#retried && upstream.reusedSocket && err.code === 'ECONNRESET' && replayable(this.#req)) {
       // The user container closed an idle keep-alive connection just as we reused it: replay once.
       this.#retried = true;
+      upstream.off('error', this.#onUpstreamError).on('error', ignore);
       return this.#forward();
     }
     const res = this.#res;
@@ -206,7 +218,7 @@ class Exchange {
     this.#ctx.logger.debug({ err: err.message, code: err.code }, 'user container unreachable');
     this.#appStatus = 0;
     replyText(res, 502, `bad gateway: user container unreachable (${err.code ?? err.message})\n`, this.#ctx.draining());
-  }
+  };
 
   readonly #onTimeout = (): void => {
     if (this.#closed || this.#res.headersSent) return;
@@ -215,10 +227,6 @@ class Exchange {
     this.#cancelQueue = undefined;
     this.#upstream?.destroy();
     replyText(this.#res, 504, 'gateway timeout: the user container did not answer in time\n', this.#ctx.draining());
-  };
-
-  readonly #onClientError = (): void => {
-    this.#upstream?.destroy();
   };
 
   readonly #onClose = (): void => {
