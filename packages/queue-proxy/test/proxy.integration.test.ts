@@ -130,6 +130,60 @@ describe('queue-proxy: HTTP proxying over real sockets', () => {
     expect(r.body).toBe(`${Buffer.byteLength(body)} ${createHash('sha256').update(body).digest('hex')}`);
   });
 
+  // The next three pin what the per-request 'error' listeners used to do (issue #4 follow-up removed
+  // them: the 'close' events cover these cases).
+  it('cuts the client off when the user container dies mid-body (never a short body that looks complete)', async () => {
+    const up = await upstream((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('0123456789');
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const p = await proxy(up.port);
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: HOST, port: p.port, path: '/', agent: false }, (res) => {
+        let got = 0;
+        res.on('data', (d: Buffer) => (got += d.length));
+        res.on('end', () => resolve(`ended after ${got} bytes`));
+        res.on('aborted', () => resolve(`aborted after ${got} bytes`));
+        res.on('error', () => resolve(`aborted after ${got} bytes`));
+      });
+      req.on('error', (err) => resolve(`request error ${err.message}`));
+      req.end();
+      setTimeout(() => resolve('neither ended nor aborted within 5 s'), 5000).unref();
+    });
+    expect(outcome).toBe('aborted after 10 bytes');
+  });
+
+  it('aborts the upstream request when the client goes away mid-upload', async () => {
+    let received = 0;
+    let upstreamClosedEarly = false;
+    const up = await upstream((req) => {
+      req.on('data', (d: Buffer) => (received += d.length));
+      req.on('close', () => (upstreamClosedEarly = !req.complete));
+    });
+    const p = await proxy(up.port);
+    const req = request({ host: HOST, port: p.port, method: 'POST', path: '/upload', agent: false, headers: { 'content-length': '1000' } });
+    req.on('error', () => undefined);
+    req.write('x'.repeat(100));
+    await waitFor(() => received === 100, { what: 'the first 100 bytes at the app' });
+    req.destroy();
+    await waitFor(() => upstreamClosedEarly, { what: 'the upstream request aborted' });
+    await waitFor(() => p.qp.stats.concurrency === 0, { what: 'the request out of the stats' });
+  });
+
+  it('aborts the upstream request when the client goes away while waiting for the answer', async () => {
+    let upstreamClosed = false;
+    const up = await upstream((req) => req.socket.once('close', () => (upstreamClosed = true)));
+    const p = await proxy(up.port);
+    const ac = new AbortController();
+    const pending = httpRequest(p.port, { path: '/slow', signal: ac.signal }).catch(() => 'aborted');
+    await waitFor(() => p.qp.stats.concurrency === 1, { what: 'the request in flight' });
+    ac.abort();
+    expect(await pending).toBe('aborted');
+    await waitFor(() => upstreamClosed, { what: 'the upstream request aborted' });
+    await waitFor(() => p.qp.stats.concurrency === 0, { what: 'the request out of the stats' });
+  });
+
   it('answers 504 when the user container does not answer within REVISION_TIMEOUT_SECONDS', async () => {
     let aborted = false;
     const up = await upstream((req) => req.socket.once('close', () => (aborted = true)));
