@@ -5,7 +5,7 @@
 // direct and proxied targets so machine noise hits them alike. CPU per request of every process,
 // RSS (VmRSS and the process's own RssAnon) idle and under load, per variant: default flags,
 // NODE_OPTIONS=--max-semi-space-size=4, and CC=100 with Redis stats (the bus loaded).
-// Bounded (~60 s), loopback only. Writes a Markdown section to $BENCH_OUT.
+// Bounded (~65 s), loopback only. Writes a Markdown section to $BENCH_OUT.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -19,7 +19,8 @@ const CONNECTIONS = 50;
 const MODERATE_RATE = 500; // req/s per target: a busy pod, far from saturation
 const REALISTIC_WORK_MS = 1;
 const REALISTIC_RATE = 200; // req/s per target: 20 % of the app's single core
-const MODERATE_SECONDS = 5;
+const WINDOWS = 3; // moderate-rate probe windows; percentiles are the median window's, so one hiccup of the machine does not decide them
+const WINDOW_SECONDS = 3;
 const SEMI = '--max-semi-space-size=4';
 
 const f = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -54,9 +55,26 @@ async function measureMax(targets: Target[]): Promise<Row[]> {
 }
 
 async function measureLatency(targets: Target[], rate: number): Promise<LatencyResult[]> {
-  const r = await interleavedLatency(targets.map((t) => ({ port: t.port, proxyPid: t.proxy?.pid })), rate, MODERATE_SECONDS);
+  const windows: LatencyResult[][] = [];
+  for (let w = 0; w < WINDOWS; w++) windows.push(await interleavedLatency(targets.map((t) => ({ port: t.port, proxyPid: t.proxy?.pid })), rate, WINDOW_SECONDS));
+  const r = targets.map((_, i) => medianWindow(windows.map((ws) => ws[i]!)));
   targets.forEach((t, i) => console.log(`${rate} req/s ${t.name}: p50 ${f(r[i]!.p50, 3)} p99 ${f(r[i]!.p99, 3)} ms (${r[i]!.count}, failed ${r[i]!.failed})`));
   return r;
+}
+
+/** Percentiles of the median window (each percentile on its own), counts and CPU over all windows. */
+function medianWindow(ws: LatencyResult[]): LatencyResult {
+  const med = (g: (l: LatencyResult) => number): number => ws.map(g).sort((a, b) => a - b)[Math.floor(ws.length / 2)] ?? NaN;
+  const count = ws.reduce((a, l) => a + l.count, 0);
+  return {
+    p50: med((l) => l.p50),
+    p90: med((l) => l.p90),
+    p99: med((l) => l.p99),
+    count,
+    failed: ws.reduce((a, l) => a + l.failed, 0),
+    proxyCpuPct: ws.reduce((a, l) => a + l.proxyCpuPct, 0) / ws.length,
+    proxyCpuUs: ws.reduce((a, l) => a + l.proxyCpuUs * l.count, 0) / Math.max(1, count),
+  };
 }
 
 /** ns per proxied request of the per-request metrics: prom-client labelled children vs CodeLatency (2 codes' worth: request + app). */
@@ -146,7 +164,8 @@ async function main(): Promise<void> {
     ];
     const realisticMax = await measureMax(realistic);
     const realisticLat = await measureLatency(realistic, REALISTIC_RATE);
-    const text = section({ trivialMax, trivialLat, hwm, realisticMax, realisticLat, imports, metrics, seconds: (Date.now() - started) / 1000, load });
+    const loadEnd = loadavg()[0] ?? NaN;
+    const text = section({ trivialMax, trivialLat, hwm, realisticMax, realisticLat, imports, metrics, seconds: (Date.now() - started) / 1000, load, loadEnd });
     console.log(`\n${text}`);
     const out = process.env['BENCH_OUT'];
     if (out) writeFileSync(out, text);
@@ -165,7 +184,9 @@ interface Results {
   imports: Array<[string, { rss: number; anon: number }]>;
   metrics: { promNs: number; oursNs: number };
   seconds: number;
+  /** 1-min load averages at the start and the end: other work on the machine skews everything */
   load: number;
+  loadEnd: number;
 }
 
 function maxTable(rows: Row[]): string[] {
@@ -202,10 +223,12 @@ function section(r: Results): string {
     `all on 127.0.0.1, ${cpus().length} cores shared by the load generator (autocannon, in the bench process), the proxy and the app.`,
     `Max throughput: ${CONNECTIONS} keep-alive connections, ${ROUNDS} runs of ${ROUND_SECONDS} s per target (targets in alternating order, after a 1 s warm-up each),`,
     'combined (req/s and CPU from the totals, latency the median run). Moderate rate: an open-loop probe',
-    `(${MODERATE_SECONDS} s, µs timing) that interleaves the targets request by request, so noise from other work hits all of them alike.`,
+    `(µs timing) that interleaves the targets request by request, so noise from other work hits all of them alike: ${WINDOWS} windows of ${WINDOW_SECONDS} s,`,
+    'each percentile from the median window.',
     'CPU is utime+stime from /proc. VmRSS is what `top` shows; ~41 MB of it are file pages of the node binary, shared by every',
     'node process on a host; RssAnon is the process\'s own memory. Idle = after start-up, before the first request.',
-    `Whole run: ${f(r.seconds)} s; 1-min load average at the start ${f(r.load, 2)} (above ~0.5 other work shared the cores: absolute numbers are then low and noisy).`,
+    `Whole run: ${f(r.seconds)} s; 1-min load average ${f(r.load, 2)} at the start, ${f(r.loadEnd, 2)} at the end (the bench itself keeps both cores`,
+    'busy; a start value above ~0.5 means other work shared the cores, and absolute numbers are then lower and noisier).',
     '',
     `### A trivial app (hello world, ~20 µs of CPU per request): the proxy's worst case`,
     '',
@@ -256,7 +279,7 @@ function verdict(r: Results): string[] {
     `  req/s ≈ CPU ÷ CPU per request. Direct, a request costs ${f(directCpu)} µs (generator + app); proxied ${f(proxiedCpu)} µs, of which the`,
     `  proxy's ${f(qp.cpu.proxy)} µs are ${f(qp.cpu.proxy / Math.max(1, qp.cpu.app), 1)}× the app's ${f(qp.cpu.app)} µs: it is an HTTP server *and* an HTTP client (two loopback reads and`,
     '  two writes per request, whose kernel time the writer pays: about half of its CPU) and the app it fronts does almost nothing.',
-    `  CPU alone predicts ${f(directCpu / proxiedCpu, 2)}×; a proxy costing no more than the app itself would still only reach ~${f(directCpu / (directCpu + 2 * d.cpu.app), 2)}×.`,
+    `  CPU alone predicts ${f(directCpu / proxiedCpu, 2)}×; a proxy as lean as the app per side (server + client ≈ 2 × the app) would reach ~${f(directCpu / (directCpu + 2 * d.cpu.app), 2)}×.`,
     `  Behind an app that works ${REALISTIC_WORK_MS} ms per request the app's core is the bottleneck either way, and that ratio is what a`,
     `  platform team sees; the proxy then costs ${f(rq.cpu.proxy)} µs of CPU per request next to the app's ${f(rq.cpu.app)} µs (${f((100 * rq.cpu.proxy) / Math.max(1, rq.cpu.app))} %).`,
     `  That is ${f(rq.cpu.proxy / Math.max(1, qp.cpu.proxy), 1)}× its cost when saturated (${f(qp.cpu.proxy)} µs): below saturation it sleeps between requests and each request`,
