@@ -24,6 +24,8 @@ export default {
   },
   moduleNameMapper: {
     '^@kpa-ts/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // a subpath export (`@kpa-ts/kube/testing`) → src/<subpath>.ts
+    '^@kpa-ts/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30_000,

@@ -20,5 +20,4 @@ export { topologyFileSchema, topologyFromJson, type TopologyFile } from './stati
 export { RevisionThrottler, type AcquireOptions, type Lease, type Mode, type PodState, type ThrottlerOptions } from './throttler.js';
 export { revisionKey, type Endpoint, type RevisionInfo, type TopologyListener, type TopologySource } from './topology.js';
 export { createKubernetesTopology, KubernetesTopologyError, type KubernetesTopologyErrorCode, type KubernetesTopologyOptions } from './kubernetes-topology.js';
-export { backoffDelayMs, createResilientInformer, type InformerOptions, type InformerTimers, type ResilientInformer } from './kubernetes-topology-informer.js';
-export { containerConcurrencyOf, deploymentRevision, deploymentToRevision, isPodReady, podRevision, podToEndpoint, queueProxyPort, type DeploymentMapping, type PodEndpoint } from './kubernetes-topology-mapping.js';
+export { deploymentToRevision, podRevision, podToEndpoint, queueProxyPort, type DeploymentMapping, type PodEndpoint } from './kubernetes-topology-mapping.js';

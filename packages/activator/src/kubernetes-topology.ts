@@ -2,13 +2,13 @@
 // carries our class (so a revision at zero pods is known and its requests wait and poke); endpoints
 // from Pods labelled with their revision (Ready → routable). No Service, Endpoints or
 // EndpointSlice is read or written.
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { createDeploymentInformer, createPodInformer, objectKey, REVISION_LABEL, startInformers, stopInformers, type InformerTuning, type ResilientInformer } from '@kpa-ts/kube';
+import type { KubeConfig, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { createResilientInformer, type InformerTimers, type ResilientInformer } from './kubernetes-topology-informer.js';
-import { deploymentToRevision, podToEndpoint, REVISION_LABEL } from './kubernetes-topology-mapping.js';
+import { deploymentToRevision, podToEndpoint } from './kubernetes-topology-mapping.js';
 import { revisionKey, type Endpoint, type RevisionInfo, type TopologyListener, type TopologySource } from './topology.js';
 
-export interface KubernetesTopologyOptions {
+export interface KubernetesTopologyOptions extends InformerTuning {
   kubeConfig: KubeConfig;
   /** Watch one namespace; default: all namespaces. */
   namespace?: string;
@@ -17,9 +17,6 @@ export interface KubernetesTopologyOptions {
   logger: Logger;
   /** start() fails if the first lists did not succeed within this long (default 30 s). */
   startTimeoutMs?: number;
-  backoff?: { initialMs: number; maxMs: number };
-  random?: () => number;
-  timers?: InformerTimers;
 }
 
 export type KubernetesTopologyErrorCode = 'KUBE_SYNC_TIMEOUT';
@@ -40,7 +37,6 @@ interface RevisionEntry {
   owners: Set<string>;
 }
 
-const objectKey = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 const sameInfo = (a: RevisionInfo, b: RevisionInfo): boolean => a.containerConcurrency === b.containerConcurrency && a.timeoutSeconds === b.timeoutSeconds;
 
 /** The state both informers feed, turned into listener calls (only on real changes). */
@@ -163,29 +159,12 @@ function sortedEndpoints(eps: Map<string, Endpoint>): Endpoint[] {
 export function createKubernetesTopology(o: KubernetesTopologyOptions): TopologySource {
   const log = o.logger.child({ component: 'kubernetes-topology' });
   const state = new TopologyState(log);
-  const core = o.kubeConfig.makeApiClient(CoreV1Api);
-  const apps = o.kubeConfig.makeApiClient(AppsV1Api);
-  const ns = o.namespace;
+  const { kubeConfig, namespace, backoff, random, timers } = o;
   const labelSelector = o.labelSelector ?? REVISION_LABEL;
-  const common = { kubeConfig: o.kubeConfig, logger: log, ...(o.backoff ? { backoff: o.backoff } : {}), ...(o.random ? { random: o.random } : {}), ...(o.timers ? { timers: o.timers } : {}) };
+  const common = { kubeConfig, namespace, logger: log, backoff, random, timers };
   const informers: ResilientInformer[] = [
-    createResilientInformer<V1Deployment>({
-      ...common,
-      name: 'deployments',
-      path: ns === undefined ? '/apis/apps/v1/deployments' : `/apis/apps/v1/namespaces/${ns}/deployments`,
-      list: () => (ns === undefined ? apps.listDeploymentForAllNamespaces() : apps.listNamespacedDeployment({ namespace: ns })),
-      upsert: (d) => state.upsertDeployment(d),
-      remove: (d) => state.removeDeployment(d),
-    }),
-    createResilientInformer<V1Pod>({
-      ...common,
-      name: 'pods',
-      path: ns === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${ns}/pods`,
-      list: () => (ns === undefined ? core.listPodForAllNamespaces({ labelSelector }) : core.listNamespacedPod({ namespace: ns, labelSelector })),
-      ...(labelSelector === '' ? {} : { labelSelector }),
-      upsert: (p) => state.upsertPod(p),
-      remove: (p) => state.removePod(p),
-    }),
+    createDeploymentInformer({ ...common, upsert: (d) => state.upsertDeployment(d), remove: (d) => state.removeDeployment(d) }),
+    createPodInformer({ ...common, labelSelector, upsert: (p) => state.upsertPod(p), remove: (p) => state.removePod(p) }),
   ];
   let started = false;
 
@@ -195,25 +174,15 @@ export function createKubernetesTopology(o: KubernetesTopologyOptions): Topology
       state.replay(l);
       if (started) return;
       started = true;
-      for (const i of informers) i.start();
       const timeoutMs = o.startTimeoutMs ?? 30_000;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new KubernetesTopologyError('KUBE_SYNC_TIMEOUT', `deployments and pods not listed within ${timeoutMs} ms (apiserver ${o.kubeConfig.getCurrentCluster()?.server ?? '?'})`)), timeoutMs);
-      });
-      try {
-        await Promise.race([Promise.all(informers.map((i) => i.synced)), timeout]);
-      } catch (err) {
-        await Promise.all(informers.map((i) => i.stop()));
-        throw err;
-      } finally {
-        clearTimeout(timer);
+      if (!(await startInformers(informers, timeoutMs))) {
+        throw new KubernetesTopologyError('KUBE_SYNC_TIMEOUT', `deployments and pods not listed within ${timeoutMs} ms (apiserver ${kubeConfig.getCurrentCluster()?.server ?? '?'})`);
       }
-      log.info({ namespace: ns ?? '(all)', labelSelector }, 'watching deployments and pods');
+      log.info({ namespace: namespace ?? '(all)', labelSelector }, 'watching deployments and pods');
     },
     async stop() {
       state.listener = undefined;
-      await Promise.all(informers.map((i) => i.stop()));
+      await stopInformers(informers);
     },
   };
 }

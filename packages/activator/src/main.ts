@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The activator binary: parse env with zod, wire topology + bus + gateway, run, shut down cleanly.
 import { readFile } from 'node:fs/promises';
+import { loadKubeConfig } from '@kpa-ts/kube';
 import { createRuntimeClient } from '@kpa-ts/runtime-local';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createActivator } from './activator.js';
@@ -18,10 +18,7 @@ async function loadTopology(env: ActivatorEnv, logger: Logger): Promise<Topology
   if (env.TOPOLOGY === 'local') return createRuntimeClient(env.RUNTIME_URL as string, { logger: logger.child({ component: 'runtime-client' }) }).topologySource();
   // TOPOLOGY=kubernetes: Deployments of our class (revisions) and their Pods (endpoints), no Services.
   if (env.TOPOLOGY === 'kubernetes') {
-    const kubeConfig = new KubeConfig();
-    if (env.KUBECONFIG === undefined) kubeConfig.loadFromDefault();
-    else kubeConfig.loadFromFile(env.KUBECONFIG);
-    return createKubernetesTopology({ kubeConfig, labelSelector: env.POD_LABEL_SELECTOR, logger, ...(env.WATCH_NAMESPACE === undefined ? {} : { namespace: env.WATCH_NAMESPACE }) });
+    return createKubernetesTopology({ kubeConfig: loadKubeConfig(env.KUBECONFIG), labelSelector: env.POD_LABEL_SELECTOR, logger, ...(env.WATCH_NAMESPACE === undefined ? {} : { namespace: env.WATCH_NAMESPACE }) });
   }
   const file = env.TOPOLOGY_FILE as string;
   let json: unknown;

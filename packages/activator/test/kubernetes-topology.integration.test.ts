@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKubernetesTopology, type Endpoint, type RevisionInfo, type TopologyListener, type TopologySource } from '@kpa-ts/activator';
+import { startCuttableProxy, startPlane, withServer, type CuttableProxy, type Plane } from '@kpa-ts/kube/testing';
 import { waitFor } from '@kpa-ts/testkit';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { startCuttableProxy, startPlane, withServer, type CuttableProxy, type Plane } from './kubernetes-plane.js';
 
 const CLASS = { 'autoscaling.knative.dev/class': 'kpa.autoscaling.kpa-ts.dev' };
 const logLines: string[] = [];

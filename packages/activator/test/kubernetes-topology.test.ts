@@ -1,23 +1,11 @@
-// Pure mapping of the Kubernetes Pod watcher: Pod → Endpoint, Deployment → RevisionInfo, backoff.
+// Pure mapping of the Kubernetes Pod watcher: Pod → Endpoint, Deployment → RevisionInfo.
 // Fixtures are the JSON the apiserver sends (deep-cloned per case); list results carry Dates.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { backoffDelayMs, deploymentToRevision, parseActivatorEnv, podToEndpoint, queueProxyPort } from '@kpa-ts/activator';
+import { deploymentToRevision, parseActivatorEnv, podToEndpoint, queueProxyPort } from '@kpa-ts/activator';
+import { apiserverObject, type Json } from '@kpa-ts/kube/testing';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const load = (name: string): Json => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Json;
-const POD = load('kubernetes-pod.json');
-const DEPLOYMENT = load('kubernetes-deployment.json');
-const pod = (edit: (p: Json) => void = () => undefined): Json => {
-  const p = structuredClone(POD);
-  edit(p);
-  return p;
-};
-const deployment = (edit: (d: Json) => void = () => undefined): Json => {
-  const d = structuredClone(DEPLOYMENT);
-  edit(d);
-  return d;
-};
+const pod = (edit?: (p: Json) => void): Json => apiserverObject('pod', edit);
+const deployment = (edit?: (d: Json) => void): Json => apiserverObject('deployment', edit);
 
 describe('podToEndpoint', () => {
   it('a ready injected pod → a routable endpoint on the queue-proxy port', () => {
@@ -120,18 +108,6 @@ describe('deploymentToRevision', () => {
     ['no template', (d: Json) => delete d.spec.template, 'invalid'],
   ])('%s → not a revision', (_name, edit, reason) => {
     expect(deploymentToRevision(deployment(edit))).toMatchObject({ ok: false, reason });
-  });
-});
-
-describe('backoffDelayMs', () => {
-  it.each([
-    { attempt: 0, random: 0, want: 250 },
-    { attempt: 0, random: 1, want: 500 },
-    { attempt: 3, random: 0.5, want: 3000 }, // base 4 000: 2 000 + 0.5 × 2 000
-    { attempt: 10, random: 0, want: 15_000 }, // capped at 30 000
-    { attempt: 1000, random: 1, want: 30_000 },
-  ])('attempt $attempt, random $random → $want ms', ({ attempt, random, want }) => {
-    expect(backoffDelayMs(attempt, 500, 30_000, () => random)).toBe(want);
   });
 });
 

@@ -19,7 +19,6 @@ export { createMemoryBus, memoryShardOwnership, type MemoryBus, type MemoryRepli
 export { createBusPorts, type BusPorts, type BusPortsOptions } from './bus-ports.js';
 export { createLocalBackend, createMemoryBackendFromFile } from './backends.js';
 export { autoscalerEnvSchema, parseAutoscalerEnv, type AutoscalerEnv } from './env.js';
-export { createKubernetesBackend, KubernetesBackendError, loadKubeConfig, type KubernetesBackendErrorCode, type KubernetesBackendOptions } from './kubernetes-backend.js';
+export { createKubernetesBackend, KubernetesBackendError, type KubernetesBackendErrorCode, type KubernetesBackendOptions } from './kubernetes-backend.js';
 export { createKubernetesConfigWatcher, INVALID_CONFIG_REASON, invalidConfigEvent, type KubernetesConfigWatcher, type KubernetesConfigWatcherOptions } from './kubernetes-config.js';
-export { backoffDelayMs, createResilientInformer, type InformerOptions, type InformerTimers, type ResilientInformer } from './kubernetes-informer.js';
-export { autoscalingAnnotations, deploymentRevisionName, deploymentToManagedRevision, podReadiness, type DeploymentMapping, type DeploymentRevision, type PodReadiness } from './kubernetes-mapping.js';
+export { autoscalingAnnotations, deploymentToManagedRevision, podReadiness, type DeploymentMapping, type DeploymentRevision, type PodReadiness } from './kubernetes-mapping.js';

@@ -1,24 +1,25 @@
 // BACKEND=kubernetes: the revisions are Deployments whose pod template carries our class; ready
 // pods are counted from a Pod informer (Pods labelled kpa-ts.dev/revision by the webhook); the
-// replicas are read and written through the Deployment's scale subresource. RBAC: deployments
+// replicas are read from the Deployment informer's cache (a GET of the scale subresource only while
+// that cache is not current) and written with a PATCH of the scale subresource. RBAC: deployments
 // get/list/watch, deployments/scale get/patch, pods get/list/watch.
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { createDeploymentInformer, createPodInformer, objectKey, REVISION_LABEL, startInformers, stopInformers, type InformerTuning, type ResilientInformer } from '@kpa-ts/kube';
+import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { createResilientInformer, type InformerTimers, type ResilientInformer } from './kubernetes-informer.js';
-import { deploymentToManagedRevision, podReadiness, REVISION_LABEL, type DeploymentRevision } from './kubernetes-mapping.js';
+import { Counter, Registry } from 'prom-client';
+import { deploymentToManagedRevision, podReadiness, type DeploymentRevision } from './kubernetes-mapping.js';
 import { revisionId } from './managed-revision.js';
 import type { RevisionListener, ScaleBackend } from './ports.js';
 
-export interface KubernetesBackendOptions {
+export interface KubernetesBackendOptions extends InformerTuning {
   kubeConfig: KubeConfig;
   /** Namespaces to manage; empty or unset: all namespaces (one cluster-wide watch per kind). */
   namespaces?: readonly string[];
   logger: Logger;
+  /** Where the backend's request counters go (default: a registry of its own). */
+  registry?: Registry;
   /** start() fails if the first lists did not succeed within this long (default 30 s). */
   startTimeoutMs?: number;
-  backoff?: { initialMs: number; maxMs: number };
-  random?: () => number;
-  timers?: InformerTimers;
 }
 
 export type KubernetesBackendErrorCode = 'KUBE_SYNC_TIMEOUT' | 'KUBE_UNKNOWN_REVISION' | 'KUBE_BAD_SCALE';
@@ -32,8 +33,6 @@ export class KubernetesBackendError extends Error {
     this.code = code;
   }
 }
-
-const objectKey = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /** What the informers have seen, and the listener calls it makes. */
 class ClusterState {
@@ -52,14 +51,21 @@ class ClusterState {
     this.#log = log;
   }
 
-  deploymentOf(namespace: string, revision: string): string {
+  /** The Deployment that scales the revision, and its replicas as last seen (by the informer or our own PATCH). */
+  scaleTarget(namespace: string, revision: string): { name: string; replicas: number | undefined } {
     const entry = this.#revisions.get(revisionId(namespace, revision));
     if (entry === undefined) throw new KubernetesBackendError('KUBE_UNKNOWN_REVISION', `revision ${revisionId(namespace, revision)}: no Deployment of our class runs it`);
-    return entry.deployment;
+    return { name: entry.deployment, replicas: this.#byDeployment.get(objectKey({ metadata: { namespace, name: entry.deployment } }))?.value.replicas };
+  }
+
+  /** Our own PATCH succeeded: the cache holds the new count until the watch event confirms it. */
+  scaled(namespace: string, deployment: string, replicas: number): void {
+    const entry = this.#byDeployment.get(objectKey({ metadata: { namespace, name: deployment } }));
+    if (entry !== undefined) entry.value = { ...entry.value, replicas };
   }
 
   readyPods(namespace: string, revision: string): number {
-    this.deploymentOf(namespace, revision);
+    this.scaleTarget(namespace, revision);
     return this.#ready.get(revisionId(namespace, revision)) ?? 0;
   }
 
@@ -131,53 +137,53 @@ class ClusterState {
   }
 }
 
-function informersFor(o: KubernetesBackendOptions, state: ClusterState, log: Logger): ResilientInformer[] {
-  const core = o.kubeConfig.makeApiClient(CoreV1Api);
-  const apps = o.kubeConfig.makeApiClient(AppsV1Api);
-  const common = { kubeConfig: o.kubeConfig, logger: log, ...(o.backoff ? { backoff: o.backoff } : {}), ...(o.random ? { random: o.random } : {}), ...(o.timers ? { timers: o.timers } : {}) };
-  const namespaces: (string | undefined)[] = o.namespaces !== undefined && o.namespaces.length > 0 ? [...o.namespaces] : [undefined];
-  return namespaces.flatMap((ns) => [
-    createResilientInformer<V1Deployment>({
-      ...common,
-      name: `deployments${ns === undefined ? '' : ` in ${ns}`}`,
-      path: ns === undefined ? '/apis/apps/v1/deployments' : `/apis/apps/v1/namespaces/${ns}/deployments`,
-      list: () => (ns === undefined ? apps.listDeploymentForAllNamespaces() : apps.listNamespacedDeployment({ namespace: ns })),
-      upsert: (d) => state.upsertDeployment(d),
-      remove: (d) => state.removeDeployment(d),
-    }),
-    createResilientInformer<V1Pod>({
-      ...common,
-      name: `pods${ns === undefined ? '' : ` in ${ns}`}`,
-      path: ns === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${ns}/pods`,
-      labelSelector: REVISION_LABEL,
-      list: () => (ns === undefined ? core.listPodForAllNamespaces({ labelSelector: REVISION_LABEL }) : core.listNamespacedPod({ namespace: ns, labelSelector: REVISION_LABEL })),
-      upsert: (p) => state.upsertPod(p),
-      remove: (p) => state.removePod(p),
-    }),
-  ]);
+interface BackendInformers {
+  all: ResilientInformer[];
+  /** The Deployment informer holding a namespace's Deployments. */
+  deploymentsOf(namespace: string): ResilientInformer | undefined;
 }
 
-async function syncedWithin(informers: readonly ResilientInformer[], timeoutMs: number, server: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubernetesBackendError('KUBE_SYNC_TIMEOUT', `deployments and pods not listed within ${timeoutMs} ms (apiserver ${server})`)), timeoutMs);
+function informersFor(o: KubernetesBackendOptions, state: ClusterState, log: Logger): BackendInformers {
+  const { kubeConfig, backoff, random, timers } = o;
+  const common = { kubeConfig, logger: log, backoff, random, timers };
+  const namespaces: (string | undefined)[] = o.namespaces !== undefined && o.namespaces.length > 0 ? [...o.namespaces] : [undefined];
+  const deployments = new Map<string | undefined, ResilientInformer>();
+  const all = namespaces.flatMap((namespace) => {
+    const suffix = namespace === undefined ? '' : ` in ${namespace}`;
+    const d = createDeploymentInformer({ ...common, namespace, name: `deployments${suffix}`, upsert: (x) => state.upsertDeployment(x), remove: (x) => state.removeDeployment(x) });
+    deployments.set(namespace, d);
+    const p = createPodInformer({ ...common, namespace, name: `pods${suffix}`, labelSelector: REVISION_LABEL, upsert: (x) => state.upsertPod(x), remove: (x) => state.removePod(x) });
+    return [d, p];
   });
-  try {
-    await Promise.race([Promise.all(informers.map((i) => i.synced)), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return { all, deploymentsOf: (ns) => deployments.get(ns) ?? deployments.get(undefined) };
+}
+
+/** The backend's own API requests (list/watch of its informers not counted), and the cache's answers. */
+function backendMetrics(registry: Registry): { requests: Counter<'verb' | 'resource'>; cacheReads: Counter } {
+  return {
+    requests: new Counter({ name: 'autoscaler_kubernetes_requests_total', help: 'Kubernetes API requests of the scale backend outside its informers', labelNames: ['verb', 'resource'], registers: [registry] }),
+    cacheReads: new Counter({ name: 'autoscaler_kubernetes_scale_cache_reads_total', help: 'Replica counts read from the Deployment informer cache instead of a GET of deployments/scale', registers: [registry] }),
+  };
+}
+
+function checkedReplicas(replicas: unknown, name: string, namespace: string): number {
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) throw new KubernetesBackendError('KUBE_BAD_SCALE', `deployments/${name}/scale in ${namespace}: spec.replicas = ${String(replicas)}`);
+  return replicas;
 }
 
 /**
  * The autoscaler's ScaleBackend over the Kubernetes API. `start` resolves once Deployments and
  * Pods are listed (the listener has every managed revision), then follows their changes.
+ * `readyPods` and `getScale` are answered from the informers' memory (no request per tick);
+ * `getScale` GETs deployments/scale only while the Deployment informer is not current (before its
+ * first list, or restarting after a failure).
  */
 export function createKubernetesBackend(o: KubernetesBackendOptions): ScaleBackend {
   const log = o.logger.child({ component: 'kubernetes-backend' });
   const state = new ClusterState(log);
   const apps = o.kubeConfig.makeApiClient(AppsV1Api);
   const informers = informersFor(o, state, log);
+  const metrics = backendMetrics(o.registry ?? new Registry());
   let started = false;
 
   return {
@@ -186,12 +192,9 @@ export function createKubernetesBackend(o: KubernetesBackendOptions): ScaleBacke
       state.replay(listener);
       if (started) return;
       started = true;
-      for (const i of informers) i.start();
-      try {
-        await syncedWithin(informers, o.startTimeoutMs ?? 30_000, o.kubeConfig.getCurrentCluster()?.server ?? '?');
-      } catch (err) {
-        await Promise.all(informers.map((i) => i.stop()));
-        throw err;
+      const timeoutMs = o.startTimeoutMs ?? 30_000;
+      if (!(await startInformers(informers.all, timeoutMs))) {
+        throw new KubernetesBackendError('KUBE_SYNC_TIMEOUT', `deployments and pods not listed within ${timeoutMs} ms (apiserver ${o.kubeConfig.getCurrentCluster()?.server ?? '?'})`);
       }
       log.info({ namespaces: o.namespaces?.length ? o.namespaces : '(all)' }, 'watching deployments and pods');
     },
@@ -199,27 +202,24 @@ export function createKubernetesBackend(o: KubernetesBackendOptions): ScaleBacke
       return state.readyPods(namespace, revision);
     },
     async getScale(namespace, revision) {
-      const name = state.deploymentOf(namespace, revision);
+      const { name, replicas } = state.scaleTarget(namespace, revision);
+      if (replicas !== undefined && informers.deploymentsOf(namespace)?.isWatching() === true) {
+        metrics.cacheReads.inc();
+        return checkedReplicas(replicas, name, namespace);
+      }
+      metrics.requests.inc({ verb: 'get', resource: 'deployments/scale' });
       const scale = await apps.readNamespacedDeploymentScale({ name, namespace });
-      const replicas = scale.spec?.replicas ?? 0;
-      if (!Number.isInteger(replicas) || replicas < 0) throw new KubernetesBackendError('KUBE_BAD_SCALE', `deployments/${name}/scale in ${namespace}: spec.replicas = ${String(replicas)}`);
-      return replicas;
+      return checkedReplicas(scale.spec?.replicas ?? 0, name, namespace);
     },
     async scale(namespace, revision, replicas) {
-      const name = state.deploymentOf(namespace, revision);
-      await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      const { name } = state.scaleTarget(namespace, revision);
+      metrics.requests.inc({ verb: 'patch', resource: 'deployments/scale' });
+      const scale = await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      state.scaled(namespace, name, scale.spec?.replicas ?? replicas);
     },
     async stop() {
       state.listener = undefined;
-      await Promise.all(informers.map((i) => i.stop()));
+      await stopInformers(informers.all);
     },
   };
-}
-
-/** A kubeconfig file, or (unset) the in-cluster service account / ~/.kube/config as kubectl finds them. */
-export function loadKubeConfig(file: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (file === undefined) kc.loadFromDefault();
-  else kc.loadFromFile(file);
-  return kc;
 }

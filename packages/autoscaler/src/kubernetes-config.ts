@@ -4,19 +4,19 @@
 // autoscaler_config_reload_failures_total); a bad edit also gets a Warning Event on the ConfigMap
 // naming the keys (`kubectl describe configmap config-autoscaler -n kpa-system` shows it).
 import { CONFIG_AUTOSCALER_NAME } from '@kpa-ts/config';
+import { createResilientInformer, waitSynced, watchPath, type InformerTuning } from '@kpa-ts/kube';
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { parseConfigText, type ConfigProblem } from './config-file.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { errorText } from './errors.js';
-import { createResilientInformer, type InformerTimers } from './kubernetes-informer.js';
 import { systemClock, type Clock } from './ports.js';
 
 export const INVALID_CONFIG_REASON = 'InvalidConfig';
 /** Kubernetes caps an Event's message at 1 KiB. */
 const EVENT_MESSAGE_MAX = 1024;
 
-export interface KubernetesConfigWatcherOptions {
+export interface KubernetesConfigWatcherOptions extends InformerTuning {
   kubeConfig: KubeConfig;
   /** Where config-autoscaler lives (default kpa-system). */
   namespace?: string;
@@ -28,9 +28,6 @@ export interface KubernetesConfigWatcherOptions {
   clock?: Clock;
   /** start() gives up waiting for the first list after this long (default 30 s) and goes on with the defaults. */
   startTimeoutMs?: number;
-  backoff?: { initialMs: number; maxMs: number };
-  random?: () => number;
-  timers?: InformerTimers;
 }
 
 export interface KubernetesConfigWatcher {
@@ -90,25 +87,22 @@ export function createKubernetesConfigWatcher(o: KubernetesConfigWatcherOptions)
   const informer = createResilientInformer<V1ConfigMap>({
     name: 'configmaps',
     kubeConfig: o.kubeConfig,
-    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    path: watchPath('v1', 'configmaps', namespace),
     fieldSelector,
     list: () => core.listNamespacedConfigMap({ namespace, fieldSelector }),
     upsert: onConfigMap,
     remove: () => o.reloader.load(undefined),
     logger: log,
-    ...(o.backoff ? { backoff: o.backoff } : {}),
-    ...(o.random ? { random: o.random } : {}),
-    ...(o.timers ? { timers: o.timers } : {}),
+    backoff: o.backoff,
+    random: o.random,
+    timers: o.timers,
   });
 
   return {
     async start() {
       informer.start();
       const timeoutMs = o.startTimeoutMs ?? 30_000;
-      let timer: NodeJS.Timeout | undefined;
-      const listed = await Promise.race([informer.synced.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
-      clearTimeout(timer);
-      if (!listed) log.warn({ timeoutMs }, 'config-autoscaler not listed yet; Knative defaults until it is');
+      if (!(await waitSynced([informer], timeoutMs))) log.warn({ timeoutMs }, 'config-autoscaler not listed yet; Knative defaults until it is');
       if (!seen) o.reloader.load(undefined);
     },
     stop: () => informer.stop(),

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The autoscaler binary: env (zod) → config file watch, backend, bus ports, service, admin port.
 // SIGTERM/SIGINT: stop ticking, release the leases (fenced), close the bus, exit 0.
+import { loadKubeConfig } from '@kpa-ts/kube';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAdminServer } from './admin-server.js';
 import { createAutoscaler } from './autoscaler.js';
 import { createLocalBackend, createMemoryBackendFromFile } from './backends.js';
-import { createKubernetesBackend, loadKubeConfig } from './kubernetes-backend.js';
+import { createKubernetesBackend } from './kubernetes-backend.js';
 import { createKubernetesConfigWatcher, type KubernetesConfigWatcher } from './kubernetes-config.js';
 import { createBusPorts } from './bus-ports.js';
 import { ConfigReloader } from './config-reloader.js';
@@ -39,7 +40,7 @@ async function run(): Promise<void> {
     env.BACKEND === 'local'
       ? createLocalBackend(env.RUNTIME_URL as string, logger)
       : kubeConfig !== undefined
-        ? createKubernetesBackend({ kubeConfig, namespaces: env.WATCH_NAMESPACES, logger })
+        ? createKubernetesBackend({ kubeConfig, namespaces: env.WATCH_NAMESPACES, logger, registry })
         : await createMemoryBackendFromFile(env.MEMORY_REVISIONS_FILE);
   const ports = createBusPorts({ redisUrl: env.REDIS_URL, prefix: env.KPA_PREFIX, replicaId: env.AUTOSCALER_NAME, shardCount: env.STATS_SHARDS, leaseTtlMs: env.LEASE_TTL_MS, registry, logger });
   const autoscaler = createAutoscaler({

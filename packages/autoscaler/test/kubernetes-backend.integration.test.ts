@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigReloader, createAutoscaler, createKubernetesBackend, createKubernetesConfigWatcher, createMemoryBus, type ManagedRevision, type RevisionListener, type ScaleBackend } from '@kpa-ts/autoscaler';
 import type { AutoscalerConfig } from '@kpa-ts/config';
+import { startPlane, type Plane } from '@kpa-ts/kube/testing';
 import { waitFor } from '@kpa-ts/testkit';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { startPlane, type Plane } from '../../activator/test/kubernetes-plane.js';
 import { metricValue } from './helpers.js';
 
 const CLASS = 'kpa.autoscaling.kpa-ts.dev';

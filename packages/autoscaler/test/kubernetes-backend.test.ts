@@ -1,13 +1,11 @@
 // Pure parts of the Kubernetes backend: Deployment → ManagedRevision, Pod → readiness, the
 // InvalidConfig Event, the env. Fixtures are apiserver JSON, deep-cloned per case.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { deploymentToManagedRevision, invalidConfigEvent, parseAutoscalerEnv, parseConfigText, podReadiness } from '@kpa-ts/autoscaler';
+import { apiserverObject, type Json } from '@kpa-ts/kube/testing';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const load = (name: string): Json => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')) as Json;
-const DEPLOYMENT = load('kubernetes-deployment.json');
-const POD = load('kubernetes-pod.json');
+const DEPLOYMENT = apiserverObject('deployment');
+const POD = apiserverObject('pod');
 const edited = (base: Json, edit: (o: Json) => void): Json => {
   const o = structuredClone(base);
   edit(o);
@@ -26,6 +24,7 @@ describe('deploymentToManagedRevision', () => {
           annotations: { 'autoscaling.knative.dev/class': 'kpa.autoscaling.kpa-ts.dev', 'autoscaling.knative.dev/max-scale': '5', 'autoscaling.knative.dev/min-scale': '0' },
           containerConcurrency: 2,
         },
+        replicas: 0,
       },
     });
   });
