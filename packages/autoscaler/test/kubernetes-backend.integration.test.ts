@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigReloader, createAutoscaler, createKubernetesBackend, createKubernetesConfigWatcher, createMemoryBus, type ManagedRevision, type RevisionListener, type ScaleBackend } from '@kpa-ts/autoscaler';
 import type { AutoscalerConfig } from '@kpa-ts/config';
-import { startPlane, type Plane } from '@kpa-ts/kube/testing';
+import type { InformerTimers } from '@kpa-ts/kube';
+import { startCuttableProxy, startPlane, withServer, type CuttableProxy, type Plane } from '@kpa-ts/kube/testing';
 import { waitFor } from '@kpa-ts/testkit';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -48,10 +49,16 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
   let apps: AppsV1Api;
   let ns: string;
   const stops: (() => Promise<unknown>)[] = [];
+  const proxies: CuttableProxy[] = [];
 
   const podsOf = async (app: string): Promise<string[]> => (await core.listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` })).items.map((p) => p.metadata?.name ?? '');
   const markReady = (name: string, ip: string): Promise<unknown> =>
     core.patchNamespacedPodStatus({ name, namespace: ns, body: { status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: 'True' }] } } }, merge);
+  const newNamespace = async (): Promise<string> => {
+    const name = `t-${randomBytes(4).toString('hex')}`;
+    await core.createNamespace({ body: { metadata: { name } } });
+    return name;
+  };
   const startBackend = async (): Promise<{ backend: ScaleBackend; rec: Recorder }> => {
     const backend = createKubernetesBackend({ kubeConfig: kc, namespaces: [ns], logger, startTimeoutMs: 20_000 });
     stops.push(() => backend.stop());
@@ -71,6 +78,7 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
 
   afterAll(async () => {
     await Promise.allSettled(stops.map((s) => s()));
+    await Promise.all(proxies.map((p) => p.close()));
     await plane?.stop();
   }, 60_000);
 
@@ -133,6 +141,52 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
     ports.shards.set([0, 1, 2, 3]);
     bus.poke({ ns, rev: 'poked', ts: Date.now(), activator: 'activator-0' });
     await waitFor(async () => (await apps.readNamespacedDeploymentScale({ name: 'poked', namespace: ns })).spec?.replicas === 1, { what: 'poked → 1 replica' });
+  });
+
+  it('ticks read the replicas from the Deployment informer: no GET of deployments/scale, one PATCH', async () => {
+    const own = await newNamespace();
+    await apps.createNamespacedDeployment({ namespace: own, body: deployment('cached', 'cached', { 'autoscaling.knative.dev/min-scale': '2' }) });
+    const registry = new Registry();
+    const backend = createKubernetesBackend({ kubeConfig: kc, namespaces: [own], logger, registry, startTimeoutMs: 20_000 });
+    const bus = createMemoryBus(4);
+    const ports = bus.replica();
+    const as = createAutoscaler({ name: 'as-cache', backend, ...ports, shardCount: 4, registry, logger, tickIntervalMs: 0 });
+    stops.push(() => as.stop());
+    await as.start();
+    ports.shards.set([0, 1, 2, 3]);
+    for (let i = 0; i < 10; i++) await as.tick(); // min-scale 2: 0 → 2 at the first tick, then 2 from the cache
+    expect((await apps.readNamespacedDeploymentScale({ name: 'cached', namespace: own })).spec?.replicas).toBe(2);
+    expect(await metricValue(registry, 'autoscaler_kubernetes_requests_total', { verb: 'get', resource: 'deployments/scale' })).toBeUndefined();
+    expect(await metricValue(registry, 'autoscaler_kubernetes_requests_total', { verb: 'patch', resource: 'deployments/scale' })).toBe(1);
+    expect(await metricValue(registry, 'autoscaler_kubernetes_scale_cache_reads_total')).toBe(10);
+    expect(await metricValue(registry, 'autoscaler_ticks_total')).toBe(10);
+  });
+
+  it('while the Deployment watch is down getScale GETs deployments/scale; once it runs again, the cache answers', async () => {
+    const own = await newNamespace();
+    await apps.createNamespacedDeployment({ namespace: own, body: deployment('stale', 'stale', {}) });
+    const proxy = await startCuttableProxy(plane.apiServer);
+    proxies.push(proxy);
+    const restarts: (() => void)[] = [];
+    const timers: InformerTimers = { setTimeout: (fn) => restarts.push(fn), clearTimeout: () => undefined }; // restarts wait for the test
+    const registry = new Registry();
+    const backend = createKubernetesBackend({ kubeConfig: withServer(kc, proxy.url), namespaces: [own], logger, registry, timers, startTimeoutMs: 20_000 });
+    stops.push(() => backend.stop());
+    await backend.start(new Recorder());
+    const gets = async (): Promise<number> => (await metricValue(registry, 'autoscaler_kubernetes_requests_total', { verb: 'get' })) ?? 0;
+    const cacheReads = async (): Promise<number> => (await metricValue(registry, 'autoscaler_kubernetes_scale_cache_reads_total')) ?? 0;
+    expect(await backend.getScale(own, 'stale')).toBe(0);
+    expect([await gets(), await cacheReads()]).toEqual([0, 1]);
+
+    await proxy.cut();
+    await waitFor(() => restarts.length === 2, { what: 'both informers failed, restarts pending', timeoutMs: 10_000 });
+    await apps.patchNamespacedDeploymentScale({ name: 'stale', namespace: own, body: { spec: { replicas: 3 } } }, merge); // unseen by the cut watch
+    await proxy.restore();
+    expect(await backend.getScale(own, 'stale')).toBe(3); // the API's answer, not the stale 0
+    expect([await gets(), await cacheReads()]).toEqual([1, 1]);
+
+    for (const restart of restarts.splice(0)) restart();
+    await waitFor(async () => (await backend.getScale(own, 'stale')) === 3 && (await cacheReads()) > 1, { what: 'answered from the cache again', timeoutMs: 10_000 });
   });
 
   it('config-autoscaler: a valid edit applies without a restart; a bad one keeps the last good config, records an Event naming the key and counts it', async () => {
