@@ -225,6 +225,26 @@ describe('kpa status (the built binary)', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('exit 1 soon after --timeout when Redis never answers (no socket left holding the process)', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => void sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    try {
+      const startedAt = Date.now();
+      // spawnSync would block the event loop this test server runs on: spawn and wait instead
+      const child = spawn(process.execPath, [main, 'status', '--redis', `redis://127.0.0.1:${address.port}`, '--timeout', '500ms'], { cwd: root, stdio: 'ignore' });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      // 500 ms + node's start-up; ioredis's default 2 s destroy timer would show here
+      expect(Date.now() - startedAt).toBeLessThan(1_800);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('exit 2 on a bad flag, naming it', () => {
     const r = kpa('--timeout', 'forever');
     expect(r.code).toBe(2);

@@ -30,6 +30,8 @@ export async function readHash(o: ReadHashOptions): Promise<Record<string, strin
     enableOfflineQueue: false,
     connectTimeout: o.timeoutMs,
     commandTimeout: o.timeoutMs,
+    // a socket that never answered is destroyed this long after disconnect(), not ioredis's 2 s default
+    disconnectTimeout: 100,
     connectionName: 'kpa-status',
   });
   // ioredis rejects connect() with a bare "Connection is closed."; the cause comes as an 'error' event.
