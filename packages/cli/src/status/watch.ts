@@ -76,6 +76,7 @@ export async function watchStatus(o: WatchOptions, initial: readonly StatusRow[]
   const registry = new Registry();
   const counters = new Counters(registry);
   let pending: NodeJS.Timeout | undefined;
+  let started = false;
   const refresh = async (): Promise<void> => {
     pending = undefined;
     const read = await counters.read();
@@ -96,7 +97,6 @@ export async function watchStatus(o: WatchOptions, initial: readonly StatusRow[]
       requestRefresh();
     },
   });
-  let started = false;
   watcher.start();
   // The first screen once the watcher has loaded the hash: from then on, every change is reported.
   const synced = await Promise.race([watcher.whenSynced(o.timeoutMs), aborted(env.signal).then(() => false)]);
