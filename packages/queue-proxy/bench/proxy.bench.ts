@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { startRedis } from '@kpa-ts/testkit';
-import { CodeLatency } from '../src/code-latency.js';
+import { CodeLatency } from '@kpa-ts/metrics-lite';
 import { combine, importMem, interleavedLatency, maxThroughput, memMb, startApp, startProxy, type LatencyResult, type MaxResult, type Mem, type Proc } from './harness.js';
 
 const ROUNDS = 3; // max-throughput runs per target, alternating the order of the targets

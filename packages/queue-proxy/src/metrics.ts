@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StatRecord } from '@kpa-ts/bus';
-import { CodeLatency, registerCodeLatency } from './code-latency.js';
+import { CodeLatency, registerCodeLatency } from '@kpa-ts/metrics-lite';
 import type { RequestStatsReport } from './request-stats.js';
 
 export interface MetricsIdentity {
