@@ -11,7 +11,7 @@ import { createAutoscalerMetrics, type AutoscalerMetrics } from './metrics.js';
 import { systemClock, systemTimers, type Clock, type DecisionHistory, type DecisionSink, type PokeFeed, type ScaleBackend, type ShardChange, type ShardOwnership, type StatsFeed, type Timers } from './ports.js';
 import type { RevisionState } from './revision-state.js';
 import { RevisionTable } from './revision-table.js';
-import { pokeStat, toPodStat } from './stat-mapping.js';
+import { pokeTimeMs, toPodStat } from './stat-mapping.js';
 import { TickRunner } from './tick-runner.js';
 
 export interface AutoscalerOptions {
@@ -204,8 +204,9 @@ class AutoscalerService implements Autoscaler {
       this.metrics.pokes.inc({ result: 'ignored' });
       return;
     }
-    // A poke stands for a request waiting in the activator, even if its stat is not here yet.
-    state.record(pokeStat(poke.activator, this.#clock.nowMs()));
+    // A poke stands for a request waiting in the activator, even if its stats are not here yet;
+    // that activator's next stat pays it back (no double count with its first-request push).
+    state.recordPoke(poke.activator, pokeTimeMs(poke.ts, this.#clock.nowMs()));
     this.metrics.pokes.inc({ result: 'acted' });
     this.#log.debug({ revision: `${poke.ns}/${poke.rev}`, activator: poke.activator }, 'poke: ticking now');
     void this.#runner.request(state, true);

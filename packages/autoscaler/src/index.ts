@@ -8,7 +8,7 @@ export { RevisionState, type TickObservation, type TickOutcome } from './revisio
 export { adoptPAState, initialReplicas, lowerBound, reactivate, type Adoption, type AdoptionInput, type AdoptionRule } from './adoption.js';
 export { RevisionTable, type RevisionTableOptions } from './revision-table.js';
 export { TickRunner, type TickRunnerOptions } from './tick-runner.js';
-export { pokeStat, toPodStat } from './stat-mapping.js';
+export { POKE_CLOCK_TOLERANCE_MS, pokeTimeMs, toPodStat } from './stat-mapping.js';
 export { createAutoscalerMetrics, type AutoscalerMetrics } from './metrics.js';
 export { parseConfigText, type ConfigFileResult, type ConfigProblem } from './config-file.js';
 export { ConfigReloader, type ConfigReloaderOptions, type LoadResult } from './config-reloader.js';

@@ -132,6 +132,11 @@ export class RevisionState {
     this.metrics.record(stat);
   }
 
+  /** A request waiting at `activator` (a poke) at `tsMs`: see RevisionMetrics.recordPoke. */
+  recordPoke(activator: string, tsMs: number): void {
+    this.metrics.recordPoke(activator, tsMs);
+  }
+
   /** New spec (ConfigMap or annotations changed): the scaler and the windows follow at once. */
   update(managed: ManagedRevision, spec: RevisionScalingSpec, annotations: Annotations): void {
     if (lowerBound(spec.reconcile) > lowerBound(this.#spec.reconcile)) this.#boundRaised = true;

@@ -15,11 +15,17 @@ export function toPodStat(stat: StatRecord): PodStat {
   };
 }
 
+/** How far a poke's own timestamp may be from the autoscaler's clock and still be used as is. */
+export const POKE_CLOCK_TOLERANCE_MS = 1000;
+
 /**
- * The stat a poke stands for: one request waiting in an activator (Knative's activator pushes
- * concurrency 1 / one request for the first request of a revision), recorded at the autoscaler's
- * own time so the clock of the poking activator does not matter.
+ * When a poke's waiting request counts (RevisionMetrics.recordPoke): at the poke's own timestamp —
+ * the poking activator's clock, which also stamps its first-request push and its reports, so the
+ * poke lands in their second and is paid back by the next of them — pulled to within
+ * POKE_CLOCK_TOLERANCE_MS of the autoscaler's clock, so a poke from a skewed or stale clock still
+ * counts now. E.g. now 10 500: ts 9 970 → 9 970; ts 2 000 → 9 500; ts NaN → 10 500.
  */
-export function pokeStat(activator: string, nowMs: number): PodStat {
-  return { pod: activator, src: 'act', tsMs: nowMs, concurrency: 1, proxiedConcurrency: 0, requests: 1, proxiedRequests: 0 };
+export function pokeTimeMs(pokeTs: number, nowMs: number): number {
+  if (!Number.isFinite(pokeTs)) return nowMs;
+  return Math.min(Math.max(pokeTs, nowMs - POKE_CLOCK_TOLERANCE_MS), nowMs + POKE_CLOCK_TOLERANCE_MS);
 }

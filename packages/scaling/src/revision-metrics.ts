@@ -1,7 +1,8 @@
 // Per-revision metric aggregation (kpa.md a.3, a.4, a.7) for PUSHED stats: every queue-proxy
-// sends one stat per second, every activator one per revision per second. Stats are buffered per
-// second; a second is committed into the four windows (stable/panic × concurrency/rps) once it is
-// complete (every ready pod reported) or late, with the missing pods extrapolated like Knative's
+// sends one stat per second, every activator one per revision per second. Activator stats are exact
+// and go into the four windows (stable/panic × concurrency/rps) at once, at their second, as Knative
+// records them on receipt. Queue-proxy stats are buffered per second; a second is committed once it
+// is complete (every ready pod reported) or late, with the missing pods extrapolated like Knative's
 // scraper extrapolates its sample (sum / reported × ready). See the README for the design.
 import type { WindowSpec } from './types.js';
 import { BucketWindow } from './bucket-window.js';
@@ -40,6 +41,8 @@ export interface RevisionMetricsOptions {
 export interface RevisionMetricsCounters {
   /** Stats accepted by record(). */
   stats: number;
+  /** Pokes that recorded a waiting request (recordPoke() without one already owed by that activator). */
+  pokes: number;
   /** Seconds committed into the windows. */
   seconds: number;
   /** Committed seconds in which fewer queue-proxies reported than pods were ready. */
@@ -52,6 +55,13 @@ export interface RevisionMetricsCounters {
 
 export interface RevisionMetrics {
   record(stat: PodStat): void;
+  /**
+   * A poke from `activator` (a request waits there for a revision at zero) at `tsMs`: one request
+   * is recorded at once, like Knative's first-request stat, and subtracted from that activator's
+   * next stat (floored at 0), so the poke and the activator's own stats never count it twice.
+   * At most one is owed per activator: a poke while one is owed records nothing.
+   */
+  recordPoke(activator: string, tsMs: number): void;
   /** Commits the seconds that are complete or late, then reads the windows at `nowMs`. */
   averages(nowMs: number, metric: ScalingMetric, readyPods: number): WindowAverages;
   /** New window lengths or algorithm (kpa.md a.5 resize); `nowMs` defaults to the latest time seen. */
@@ -66,15 +76,13 @@ export interface RevisionMetrics {
 const SLOTS = 8;
 const DEFAULT_LATE_AFTER_MS = 1000;
 
-/** The stats of one second not yet committed (or committed, kept to route late arrivals). */
+/** The queue-proxy stats of one second not yet committed (or committed, kept to route late arrivals). */
 interface SecondSlot {
   sec: number;
   open: boolean;
   qpConc: number;
   qpRps: number;
   qpPods: number;
-  actConc: number;
-  actRps: number;
 }
 
 /** A queue-proxy's newest second, to average its duplicates within a second. */
@@ -121,13 +129,13 @@ function insertBySecond(list: Array<SecondSlot | undefined>, n: number, slot: Se
 }
 
 function emptySlot(): SecondSlot {
-  return { sec: Number.NEGATIVE_INFINITY, open: false, qpConc: 0, qpRps: 0, qpPods: 0, actConc: 0, actRps: 0 };
+  return { sec: Number.NEGATIVE_INFINITY, open: false, qpConc: 0, qpRps: 0, qpPods: 0 };
 }
 
 function openSlot(slot: SecondSlot, sec: number): void {
   slot.sec = sec;
   slot.open = true;
-  slot.qpConc = slot.qpRps = slot.qpPods = slot.actConc = slot.actRps = 0;
+  slot.qpConc = slot.qpRps = slot.qpPods = 0;
 }
 
 export function createRevisionMetrics(windows: WindowSpec, opts: RevisionMetricsOptions = {}): RevisionMetrics {
@@ -141,6 +149,8 @@ class RevisionMetricsImpl implements RevisionMetrics {
   /** The open slots (at most 8), so a tick looks at those only. */
   readonly #open: SecondSlot[] = [];
   readonly #pods = new Map<string, PodEntry>();
+  /** activator → second of the poke whose one request its next stat still owes (see recordPoke). */
+  readonly #owed = new Map<string, number>();
   #lateAfterMs = DEFAULT_LATE_AFTER_MS;
   #emptyWindowIsZero = false;
   #lastReadyPods = 0;
@@ -150,6 +160,7 @@ class RevisionMetricsImpl implements RevisionMetrics {
   #lastStatMs = Number.NEGATIVE_INFINITY;
   // Counters as plain fields: one object less to touch per revision and tick.
   #nStats = 0;
+  #nPokes = 0;
   #nSeconds = 0;
   #nExtrapolated = 0;
   #nDuplicates = 0;
@@ -165,7 +176,7 @@ class RevisionMetricsImpl implements RevisionMetrics {
   }
 
   counters(): RevisionMetricsCounters {
-    return { stats: this.#nStats, seconds: this.#nSeconds, extrapolated: this.#nExtrapolated, duplicates: this.#nDuplicates, droppedLate: this.#nDroppedLate };
+    return { stats: this.#nStats, pokes: this.#nPokes, seconds: this.#nSeconds, extrapolated: this.#nExtrapolated, duplicates: this.#nDuplicates, droppedLate: this.#nDroppedLate };
   }
 
   setOptions(opts: RevisionMetricsOptions): void {
@@ -174,26 +185,43 @@ class RevisionMetricsImpl implements RevisionMetrics {
   }
 
   record(stat: PodStat): void {
-    const conc = stat.concurrency - stat.proxiedConcurrency;
-    const rps = stat.requests - stat.proxiedRequests;
     const sec = Math.floor(stat.tsMs / 1000);
     this.#nStats++;
     if (stat.tsMs > this.#lastStatMs) this.#lastStatMs = stat.tsMs;
     if (stat.tsMs > this.#latestMs) this.#latestMs = stat.tsMs;
-    const slot = this.#slotFor(sec);
-    if (slot === undefined || !slot.open) {
-      // The second is already committed (or too old to buffer): an activator's stat is exact and
-      // just adds (a late write, as in Knative); a queue-proxy's was extrapolated already.
-      if (stat.src === 'act') recordSeries(this.#series, sec * 1000, conc, rps);
-      else this.#nDroppedLate++;
+    if (stat.src === 'act') {
+      this.#recordActivator(stat.pod, sec, stat.concurrency - stat.proxiedConcurrency, stat.requests - stat.proxiedRequests);
       return;
     }
-    if (stat.src === 'act') {
-      slot.actConc += conc;
-      slot.actRps += rps;
-    } else {
-      this.#addPodStat(slot, stat.pod, conc, rps);
+    const slot = this.#slotFor(sec);
+    if (slot === undefined || !slot.open) {
+      this.#nDroppedLate++; // its second was committed (extrapolated) without it
+      return;
     }
+    this.#addPodStat(slot, stat.pod, stat.concurrency - stat.proxiedConcurrency, stat.requests - stat.proxiedRequests);
+  }
+
+  recordPoke(activator: string, tsMs: number): void {
+    if (this.#owed.has(activator)) return;
+    const sec = Math.floor(tsMs / 1000);
+    this.#owed.set(activator, sec);
+    this.#nPokes++;
+    if (tsMs > this.#latestMs) this.#latestMs = tsMs;
+    recordSeries(this.#series, sec * 1000, 1, 1);
+  }
+
+  /**
+   * An activator's stat is exact (nothing to extrapolate): into the windows at once, at its second,
+   * as Knative records it on receipt (a write into an older second is a late write inside the
+   * window). Waiting for the queue-proxies of that second would hide the activator's load — all of
+   * a revision's load at zero — for up to 2 s. A poke it owes is subtracted first.
+   */
+  #recordActivator(pod: string, sec: number, conc: number, rps: number): void {
+    if (this.#owed.delete(pod)) {
+      conc = Math.max(0, conc - 1);
+      rps = Math.max(0, rps - 1);
+    }
+    recordSeries(this.#series, sec * 1000, conc, rps);
   }
 
   /** The slot buffering `sec`: reused when it held an older second; undefined when it holds a newer one. */
@@ -235,9 +263,9 @@ class RevisionMetricsImpl implements RevisionMetrics {
   }
 
   /**
-   * Commits a second: queue-proxy sum extrapolated to the ready pods (never scaled down when more
-   * pods reported than are ready), plus the activators' exact sums, into all four windows.
-   * E.g. 3 ready, 2 reported 4 + 6 → 10 / 2 × 3 = 15; plus an activator's 2 → 17.
+   * Commits a second: the queue-proxy sum extrapolated to the ready pods (never scaled down when
+   * more pods reported than are ready) into all four windows. E.g. 3 ready, 2 reported 4 + 6 →
+   * 10 / 2 × 3 = 15 (an activator's 2 in that second was recorded on receipt: 17 in the bucket).
    */
   #commit(slot: SecondSlot, readyPods: number): void {
     slot.open = false;
@@ -245,26 +273,28 @@ class RevisionMetricsImpl implements RevisionMetrics {
     const at = open.indexOf(slot);
     open[at] = open[open.length - 1]!;
     open.pop();
-    let conc = slot.actConc;
-    let rps = slot.actRps;
-    if (slot.qpPods > 0) {
-      const extrapolate = readyPods > slot.qpPods;
-      if (extrapolate) this.#nExtrapolated++;
-      conc += extrapolate ? (slot.qpConc / slot.qpPods) * readyPods : slot.qpConc;
-      rps += extrapolate ? (slot.qpRps / slot.qpPods) * readyPods : slot.qpRps;
-    }
+    if (slot.qpPods === 0) return;
+    const extrapolate = readyPods > slot.qpPods;
+    if (extrapolate) this.#nExtrapolated++;
+    const conc = extrapolate ? (slot.qpConc / slot.qpPods) * readyPods : slot.qpConc;
+    const rps = extrapolate ? (slot.qpRps / slot.qpPods) * readyPods : slot.qpRps;
     this.#nSeconds++;
     recordSeries(this.#series, slot.sec * 1000, conc, rps);
   }
 
-  /** Commits, oldest first, every open second that is complete or late: ended lateAfterMs ago. */
+  /**
+   * Commits, oldest first, every open second that is complete (each of the `readyPods` > 0 pods
+   * reported) or late (ended lateAfterMs ago). With 0 ready pods nothing is complete: the stats of
+   * pods still starting count once their second is late, not at the first read of that second
+   * (which would drop the ones that arrive later in it).
+   */
   #commitDue(nowMs: number, readyPods: number): void {
     const lastLateSec = Math.floor((nowMs - this.#lateAfterMs) / 1000) - 1;
     const open = this.#open;
     let n = 0;
     for (let i = 0; i < open.length; i++) {
       const slot = open[i]!;
-      if (slot.sec <= lastLateSec || slot.qpPods >= readyPods) n = insertBySecond(DUE, n, slot);
+      if (slot.sec <= lastLateSec || (readyPods > 0 && slot.qpPods >= readyPods)) n = insertBySecond(DUE, n, slot);
     }
     for (let i = 0; i < n; i++) {
       this.#commit(DUE[i]!, readyPods);
@@ -272,7 +302,10 @@ class RevisionMetricsImpl implements RevisionMetrics {
     }
   }
 
-  /** Forgets pods that have not reported for the whole buffered span (pods come and go); every 8 s. */
+  /**
+   * Forgets pods that have not reported for the whole buffered span (pods come and go), and pokes
+   * owed that long (that activator's stats never came: the poke's request stays counted); every 8 s.
+   */
   #prunePods(nowMs: number): void {
     const nowSec = Math.floor(nowMs / 1000);
     if (nowSec - this.#prunedAtSec < SLOTS) return;
@@ -280,6 +313,9 @@ class RevisionMetricsImpl implements RevisionMetrics {
     const horizon = nowSec - SLOTS;
     this.#pods.forEach((e, pod, map) => {
       if (e.sec < horizon) map.delete(pod);
+    });
+    this.#owed.forEach((sec, activator, map) => {
+      if (sec < horizon) map.delete(activator);
     });
   }
 
