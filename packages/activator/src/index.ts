@@ -9,7 +9,7 @@ export { ActivatorError, statusForError, type ActivatorErrorCode } from './error
 export { bufferSmallBody, classifyFailure, forwardOnce, type ForwardRequest, type ForwardResult, type ForwardTarget } from './forward.js';
 export { createGatewayHandler, PROBE_HEADER, type GatewayDeps, type GatewayOptions } from './gateway.js';
 export { requestHeadersForPod, stripHopByHop, type ForwardContext } from './headers.js';
-export { LoadReporter, type LoadReporterOptions } from './load-reporter.js';
+export { LoadReporter, nextReportDueMs, reportTimestamp, type LoadReporterOptions } from './load-reporter.js';
 export { createMemoryTopology, type MemoryTopology } from './memory-topology.js';
 export { createActivatorMetrics, type ActivatorMetrics, type RevisionSnapshot } from './metrics.js';
 export { hasFreeCapacity, pickLeastLoaded, type PickOptions, type PodLoad } from './pick.js';
