@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Clock } from '../src/clock.js';
 import { RequestStats } from '../src/request-stats.js';
-import { createStatsReporter, toStatRecord } from '../src/stats-reporter.js';
+import { createStatsReporter, nextReportDueMs, toStatRecord } from '../src/stats-reporter.js';
 import { createMemoryStatsSink } from '../src/stats-sink.js';
 
 function manualClock(startMs: number, epochOffsetMs: number): Clock & { advance(ms: number): void } {
@@ -41,5 +41,15 @@ describe('stats reporter', () => {
   it('rounds to integers where the stream wants integers and never goes negative', () => {
     const stat = toStatRecord({ averageConcurrency: -1e-12, averageProxiedConcurrency: 1 / 3, requestCount: 3, proxiedRequestCount: 1, periodMs: 1000 }, { ns: 'a', rev: 'b', pod: 'c' }, 1234.6, 1500);
     expect(stat).toMatchObject({ ts: 1235, conc: 0, pconc: 0.333333, uptime: 1.5 });
+  });
+
+  // Issue #5 follow-up: a period that ends where its second ends is counted where its load was.
+  it.each([
+    [5_000, 5_980],
+    [5_979, 5_980],
+    [5_980, 6_980],
+    [5_999, 6_980],
+  ])('the next report after %i is due at %i (20 ms before the second ends)', (now, due) => {
+    expect(nextReportDueMs(now, 1000, 20)).toBe(due);
   });
 });
