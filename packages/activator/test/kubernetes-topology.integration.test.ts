@@ -2,12 +2,11 @@
 // become revisions (also at zero pods), Pods become endpoints as their status changes, deletions
 // and terminations take them out at once, a cut connection is resumed with every change made
 // meanwhile, and no Service / Endpoints / EndpointSlice is ever created.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createKubernetesTopology, type Endpoint, type RevisionInfo, type TopologyListener, type TopologySource } from '@kpa-ts/activator';
+import { createKubernetesTopology, type Endpoint, type RevisionInfo, type TopologyListener } from '@kpa-ts/activator';
 import { startCuttableProxy, startPlane, withServer, type CuttableProxy, type Plane } from '@kpa-ts/kube/testing';
 import { waitFor } from '@kpa-ts/testkit';
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { DiscoveryV1Api, PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 
 const CLASS = { 'autoscaling.knative.dev/class': 'kpa.autoscaling.kpa-ts.dev' };
@@ -59,8 +58,11 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let ns: string;
-  const sources: TopologySource[] = [];
-  const proxies: CuttableProxy[] = [];
+  const newProxy = async (): Promise<CuttableProxy> => {
+    const p = await startCuttableProxy(plane.apiServer);
+    plane.onStop(() => p.close());
+    return p;
+  };
 
   const setStatus = (name: string, ip: string, ready: boolean): Promise<unknown> =>
     core.patchNamespacedPodStatus(
@@ -74,25 +76,17 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
   const start = async (kubeConfig: KubeConfig, extra: { backoff?: { initialMs: number; maxMs: number }; logger?: typeof logger } = {}): Promise<Recorder> => {
     const rec = new Recorder();
     const source = createKubernetesTopology({ kubeConfig, namespace: ns, logger, startTimeoutMs: 20_000, ...extra });
-    sources.push(source);
+    plane.onStop(() => source.stop());
     await source.start(rec);
     return rec;
   };
 
   beforeAll(async () => {
     plane = await startPlane();
-    kc = plane.kubeConfig();
-    core = kc.makeApiClient(CoreV1Api);
-    apps = kc.makeApiClient(AppsV1Api);
-    ns = `t-${randomBytes(4).toString('hex')}`;
-    await core.createNamespace({ body: { metadata: { name: ns } } });
+    ({ kubeConfig: kc, core, apps } = plane);
+    ns = await plane.newNamespace();
   }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(sources.map((s) => s.stop()));
-    await Promise.all(proxies.map((p) => p.close()));
-    await plane?.stop();
-  }, 60_000);
+  afterAll(() => plane?.stop(), 60_000);
 
   it('a Deployment of our class is a revision at zero pods; pods are routable only while Ready', async () => {
     await apps.createNamespacedDeployment({ namespace: ns, body: deployment('hello', { 'kpa-ts.dev/container-concurrency': '3' }) });
@@ -127,8 +121,7 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
   });
 
   it('a cut apiserver connection is resumed with backoff and every change made meanwhile arrives', async () => {
-    const proxy = await startCuttableProxy(plane.apiServer);
-    proxies.push(proxy);
+    const proxy = await newProxy();
     await addPod('hello-c', 'hello', '127.0.2.3');
     const rec = await start(withServer(kc, proxy.url), { backoff: { initialMs: 100, maxMs: 400 } });
     await waitFor(() => rec.ready(`${ns}/hello`).includes('hello-c@127.0.2.3:8012'), { what: 'pod c ready' });
@@ -149,8 +142,7 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
   });
 
   it('after an apiserver restart the resumed watch gets 410 Gone: a relist catches what changed meanwhile (deletions included)', async () => {
-    const proxy = await startCuttableProxy(plane.apiServer);
-    proxies.push(proxy);
+    const proxy = await newProxy();
     const lines: string[] = [];
     const own = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     await addPod('hello-e', 'world', '127.0.2.5');
@@ -169,8 +161,7 @@ describe('createKubernetesTopology (real kube-apiserver)', () => {
   }, 90_000);
 
   it('start() fails with KUBE_SYNC_TIMEOUT when the apiserver cannot be reached', async () => {
-    const proxy = await startCuttableProxy(plane.apiServer);
-    proxies.push(proxy);
+    const proxy = await newProxy();
     await proxy.cut();
     const source = createKubernetesTopology({ kubeConfig: withServer(kc, proxy.url), namespace: ns, logger, startTimeoutMs: 600, backoff: { initialMs: 50, maxMs: 100 } });
     await expect(source.start(new Recorder())).rejects.toMatchObject({ code: 'KUBE_SYNC_TIMEOUT' });

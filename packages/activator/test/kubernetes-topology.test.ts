@@ -45,6 +45,15 @@ describe('podToEndpoint', () => {
       p.metadata.labels['app.kubernetes.io/name'] = 'web';
     }, 'web'],
     ['class annotation without any name label: generateName minus the template hash', (p: Json) => delete p.metadata.labels['kpa-ts.dev/revision'], 'hello'],
+    ['class annotation, no name label, no generateName: the controller owner minus the template hash (the webhook\'s rule)', (p: Json) => {
+      delete p.metadata.labels['kpa-ts.dev/revision'];
+      delete p.metadata.generateName;
+    }, 'hello'],
+    ['class annotation and nothing else: the Pod\'s own name (the webhook\'s rule)', (p: Json) => {
+      delete p.metadata.labels['kpa-ts.dev/revision'];
+      delete p.metadata.generateName;
+      delete p.metadata.ownerReferences;
+    }, 'hello-7c9d8b6f5d-x2k4p'],
   ])('revision: %s', (_name, edit, want) => {
     expect(podToEndpoint(pod(edit))?.revision).toBe(want);
   });

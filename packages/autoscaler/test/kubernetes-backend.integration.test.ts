@@ -1,14 +1,13 @@
 // The Kubernetes backend and the config-autoscaler ConfigMap watcher against a real kube-apiserver
 // + kube-controller-manager (scripts/control-plane; no kubelet: Pod readiness is written to the
 // status subresource by the test, as a kubelet would).
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigReloader, createAutoscaler, createKubernetesBackend, createKubernetesConfigWatcher, createMemoryBus, type ManagedRevision, type RevisionListener, type ScaleBackend } from '@kpa-ts/autoscaler';
 import type { AutoscalerConfig } from '@kpa-ts/config';
 import type { InformerTimers } from '@kpa-ts/kube';
-import { startCuttableProxy, startPlane, withServer, type CuttableProxy, type Plane } from '@kpa-ts/kube/testing';
+import { startCuttableProxy, startPlane, withServer, type Plane } from '@kpa-ts/kube/testing';
 import { waitFor } from '@kpa-ts/testkit';
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type AppsV1Api, type CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { metricValue } from './helpers.js';
@@ -48,20 +47,13 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
   let core: CoreV1Api;
   let apps: AppsV1Api;
   let ns: string;
-  const stops: (() => Promise<unknown>)[] = [];
-  const proxies: CuttableProxy[] = [];
 
   const podsOf = async (app: string): Promise<string[]> => (await core.listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` })).items.map((p) => p.metadata?.name ?? '');
   const markReady = (name: string, ip: string): Promise<unknown> =>
     core.patchNamespacedPodStatus({ name, namespace: ns, body: { status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: 'True' }] } } }, merge);
-  const newNamespace = async (): Promise<string> => {
-    const name = `t-${randomBytes(4).toString('hex')}`;
-    await core.createNamespace({ body: { metadata: { name } } });
-    return name;
-  };
   const startBackend = async (): Promise<{ backend: ScaleBackend; rec: Recorder }> => {
     const backend = createKubernetesBackend({ kubeConfig: kc, namespaces: [ns], logger, startTimeoutMs: 20_000 });
-    stops.push(() => backend.stop());
+    plane.onStop(() => backend.stop());
     const rec = new Recorder();
     await backend.start(rec);
     return { backend, rec };
@@ -69,18 +61,10 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
 
   beforeAll(async () => {
     plane = await startPlane();
-    kc = plane.kubeConfig();
-    core = kc.makeApiClient(CoreV1Api);
-    apps = kc.makeApiClient(AppsV1Api);
-    ns = `t-${randomBytes(4).toString('hex')}`;
-    await core.createNamespace({ body: { metadata: { name: ns } } });
+    ({ kubeConfig: kc, core, apps } = plane);
+    ns = await plane.newNamespace();
   }, 120_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(stops.map((s) => s()));
-    await Promise.all(proxies.map((p) => p.close()));
-    await plane?.stop();
-  }, 60_000);
+  afterAll(() => plane?.stop(), 60_000);
 
   it('lists Deployments of our class, scales them through /scale and counts their Ready pods', async () => {
     await apps.createNamespacedDeployment({ namespace: ns, body: deployment('hello', 'hello', { 'autoscaling.knative.dev/max-scale': '3', 'kpa-ts.dev/container-concurrency': '2', 'example.com/other': 'x' }) });
@@ -136,7 +120,7 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
     const bus = createMemoryBus(4);
     const ports = bus.replica();
     const as = createAutoscaler({ name: 'as-k8s', backend: createKubernetesBackend({ kubeConfig: kc, namespaces: [ns], logger }), ...ports, shardCount: 4, registry: new Registry(), logger, tickIntervalMs: 0 });
-    stops.push(() => as.stop());
+    plane.onStop(() => as.stop());
     await as.start();
     ports.shards.set([0, 1, 2, 3]);
     bus.poke({ ns, rev: 'poked', ts: Date.now(), activator: 'activator-0' });
@@ -144,14 +128,14 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
   });
 
   it('ticks read the replicas from the Deployment informer: no GET of deployments/scale, one PATCH', async () => {
-    const own = await newNamespace();
+    const own = await plane.newNamespace();
     await apps.createNamespacedDeployment({ namespace: own, body: deployment('cached', 'cached', { 'autoscaling.knative.dev/min-scale': '2' }) });
     const registry = new Registry();
     const backend = createKubernetesBackend({ kubeConfig: kc, namespaces: [own], logger, registry, startTimeoutMs: 20_000 });
     const bus = createMemoryBus(4);
     const ports = bus.replica();
     const as = createAutoscaler({ name: 'as-cache', backend, ...ports, shardCount: 4, registry, logger, tickIntervalMs: 0 });
-    stops.push(() => as.stop());
+    plane.onStop(() => as.stop());
     await as.start();
     ports.shards.set([0, 1, 2, 3]);
     for (let i = 0; i < 10; i++) await as.tick(); // min-scale 2: 0 → 2 at the first tick, then 2 from the cache
@@ -163,15 +147,15 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
   });
 
   it('while the Deployment watch is down getScale GETs deployments/scale; once it runs again, the cache answers', async () => {
-    const own = await newNamespace();
+    const own = await plane.newNamespace();
     await apps.createNamespacedDeployment({ namespace: own, body: deployment('stale', 'stale', {}) });
     const proxy = await startCuttableProxy(plane.apiServer);
-    proxies.push(proxy);
+    plane.onStop(() => proxy.close());
     const restarts: (() => void)[] = [];
     const timers: InformerTimers = { setTimeout: (fn) => restarts.push(fn), clearTimeout: () => undefined }; // restarts wait for the test
     const registry = new Registry();
     const backend = createKubernetesBackend({ kubeConfig: withServer(kc, proxy.url), namespaces: [own], logger, registry, timers, startTimeoutMs: 20_000 });
-    stops.push(() => backend.stop());
+    plane.onStop(() => backend.stop());
     await backend.start(new Recorder());
     const gets = async (): Promise<number> => (await metricValue(registry, 'autoscaler_kubernetes_requests_total', { verb: 'get' })) ?? 0;
     const cacheReads = async (): Promise<number> => (await metricValue(registry, 'autoscaler_kubernetes_scale_cache_reads_total')) ?? 0;
@@ -190,8 +174,7 @@ describe('Kubernetes backend and config watcher (real kube-apiserver + controlle
   });
 
   it('config-autoscaler: a valid edit applies without a restart; a bad one keeps the last good config, records an Event naming the key and counts it', async () => {
-    const system = `kpa-system-${randomBytes(3).toString('hex')}`;
-    await core.createNamespace({ body: { metadata: { name: system } } });
+    const system = await plane.newNamespace('kpa-system');
     const registry = new Registry();
     const applied: AutoscalerConfig[] = [];
     const reloader = new ConfigReloader({ apply: (c) => applied.push(c), logger, registry, source: 'test' });

@@ -1,14 +1,4 @@
-export {
-  APP_NAME_LABEL,
-  CLASS_ANNOTATION,
-  CONTAINER_CONCURRENCY_ANNOTATION,
-  KPA_TS_CLASS,
-  MAX_CONTAINER_CONCURRENCY,
-  POD_TEMPLATE_HASH_LABEL,
-  QUEUE_PROXY_CONTAINER,
-  QUEUE_SERVING_PORT,
-  REVISION_LABEL,
-} from './names.js';
+export * from './names.js';
 export { deploymentRevisionName, ownerNameFromGenerateName, revisionOf, type Labels, type RevisionName, type RevisionNameInput } from './revision-name.js';
 export {
   containerConcurrencyOf,

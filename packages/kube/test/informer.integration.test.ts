@@ -1,12 +1,11 @@
 // The informers against a real kube-apiserver (scripts/control-plane): selectors reach both the
 // list and the watch, isWatching() follows a cut connection and its restoration, and a start that
 // cannot list gives up after its timeout with the informers stopped.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDeploymentInformer, createPodInformer, createResilientInformer, startInformers, stopInformers, watchPath, type ResilientInformer } from '@kpa-ts/kube';
 import { startCuttableProxy, startPlane, withServer, type CuttableProxy, type Plane } from '@kpa-ts/kube/testing';
 import { waitFor } from '@kpa-ts/testkit';
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 
 const logger = pino({ level: 'silent' });
@@ -18,21 +17,19 @@ describe('resilient informers (real kube-apiserver)', () => {
   let core: CoreV1Api;
   let ns: string;
   const informers: ResilientInformer[] = [];
-  const proxies: CuttableProxy[] = [];
+  const newProxy = async (): Promise<CuttableProxy> => {
+    const p = await startCuttableProxy(plane.apiServer);
+    plane.onStop(() => p.close());
+    return p;
+  };
 
   beforeAll(async () => {
     plane = await startPlane();
-    kc = plane.kubeConfig();
-    core = kc.makeApiClient(CoreV1Api);
-    ns = `t-${randomBytes(4).toString('hex')}`;
-    await core.createNamespace({ body: { metadata: { name: ns } } });
+    ({ kubeConfig: kc, core } = plane);
+    ns = await plane.newNamespace();
+    plane.onStop(() => stopInformers(informers));
   }, 120_000);
-
-  afterAll(async () => {
-    await stopInformers(informers);
-    await Promise.all(proxies.map((p) => p.close()));
-    await plane?.stop();
-  }, 60_000);
+  afterAll(() => plane?.stop(), 60_000);
 
   it('a label selector and a field selector apply to the list and to the watch', async () => {
     await core.createNamespacedPod({ namespace: ns, body: pod('labelled-a', { 'kpa-ts.dev/revision': 'a' }) });
@@ -70,8 +67,7 @@ describe('resilient informers (real kube-apiserver)', () => {
   });
 
   it('isWatching() is false from a cut connection until the restarted watch runs again', async () => {
-    const proxy = await startCuttableProxy(plane.apiServer);
-    proxies.push(proxy);
+    const proxy = await newProxy();
     const names = new Set<string>();
     const informer = createDeploymentInformer({ kubeConfig: withServer(kc, proxy.url), logger, namespace: ns, backoff: { initialMs: 100, maxMs: 200 }, upsert: (d) => names.add(d.metadata?.name ?? ''), remove: () => undefined });
     informers.push(informer);
@@ -80,14 +76,13 @@ describe('resilient informers (real kube-apiserver)', () => {
 
     await proxy.cut();
     await waitFor(() => !informer.isWatching(), { what: 'watch failure noticed', timeoutMs: 10_000 });
-    await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: ns, body: { metadata: { name: 'while-cut' }, spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } } });
+    await plane.apps.createNamespacedDeployment({ namespace: ns, body: { metadata: { name: 'while-cut' }, spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } } });
     await proxy.restore();
     await waitFor(() => informer.isWatching() && names.has('while-cut'), { what: 'watching again, with the change made meanwhile', timeoutMs: 10_000 });
   });
 
   it('startInformers gives up after its timeout when the apiserver cannot be reached, and stops them', async () => {
-    const proxy = await startCuttableProxy(plane.apiServer);
-    proxies.push(proxy);
+    const proxy = await newProxy();
     await proxy.cut();
     let lists = 0;
     const informer = createResilientInformer<V1ConfigMap>({
