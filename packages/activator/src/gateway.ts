@@ -3,10 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { PROXIED_HEADER, PROXIED_HEADER_VALUE } from './bus-types.js';
 import type { Clock } from './clock.js';
 import { ActivatorError, statusForError } from './errors.js';
-import { bufferSmallBody, forwardOnce, type ForwardResult } from './forward.js';
-import { requestHeadersForPod } from './headers.js';
+import { bodyPlan, forward, readBody, type ForwardResult } from './forward.js';
+import { podRequestHeaders, type ForwardContext } from './headers.js';
 import type { LoadReporter } from './load-reporter.js';
-import type { ActivatorMetrics } from './metrics.js';
+import type { ActivatorMetrics, RevisionMeters } from './metrics.js';
 import type { Revisions } from './revisions.js';
 import { parseRoute } from './route.js';
 import type { Lease, Mode, RevisionThrottler } from './throttler.js';
@@ -34,22 +34,6 @@ export interface GatewayDeps {
 
 export const PROBE_HEADER = 'k-network-probe';
 
-/** Everything one request carries through its attempts. */
-interface RequestCtx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  ns: string;
-  rev: string;
-  th: RevisionThrottler;
-  /** fixed at arrival: decides the proxied header and whether the activator counts the request */
-  mode: Mode;
-  /** arrived with zero ready pods */
-  cold: boolean;
-  startMs: number;
-  exclude: Set<string>;
-  controller: AbortController | undefined;
-}
-
 export function sendText(res: ServerResponse, status: number, body: string): void {
   if (res.headersSent) {
     res.destroy();
@@ -71,109 +55,172 @@ export function fail(res: ServerResponse, err: unknown): number {
   return status;
 }
 
-/** The hot path: route, throttle (Proxy) or balance (Serve), forward with retries. */
-class Gateway {
+const PROXIED: ForwardContext['proxiedHeader'] = { name: PROXIED_HEADER, value: PROXIED_HEADER_VALUE, set: true };
+const SERVED: ForwardContext['proxiedHeader'] = { name: PROXIED_HEADER, value: PROXIED_HEADER_VALUE, set: false };
+
+/**
+ * One request from arrival to its last byte: accounting (stats, poke, concurrency, count and
+ * latency), a pod slot (at once, or after waiting in the revision's queue), forwarding with
+ * retries. Callback-driven: a request that finds a free pod runs without a promise of its own.
+ */
+class Exchange {
   readonly #o: GatewayOptions;
   readonly #d: GatewayDeps;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #th: RevisionThrottler;
+  readonly #meters: RevisionMeters;
+  /** fixed at arrival: decides the proxied header and whether the activator counts the request */
+  readonly #mode: Mode;
+  /** arrived with zero ready pods */
+  readonly #cold: boolean;
+  readonly #startMs: number;
+  /** pods a retry must avoid (created on the first retry) */
+  #exclude: Set<string> | undefined;
+  /** aborts the wait in the queue when the client goes away (created on the first wait) */
+  #controller: AbortController | undefined;
+  #body: Buffer | undefined;
+  #headers: string[] | undefined;
+  #lease: Lease | undefined;
+  #attempts = 0;
+  #ended = false;
 
-  constructor(o: GatewayOptions, d: GatewayDeps) {
+  constructor(o: GatewayOptions, d: GatewayDeps, req: IncomingMessage, res: ServerResponse, th: RevisionThrottler) {
     this.#o = o;
     this.#d = d;
+    this.#req = req;
+    this.#res = res;
+    this.#th = th;
+    const { namespace, revision } = th.info;
+    this.#meters = d.metrics.revision(namespace, revision);
+    this.#mode = th.effectiveMode();
+    this.#cold = th.readyCount === 0;
+    this.#startMs = performance.now();
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.#d.draining()) res.setHeader('connection', 'close');
-    if (req.headers[PROBE_HEADER] === 'activator') return sendText(res, 200, 'activator');
-    const route = parseRoute(req.headers, this.#o.domain);
-    if (!route.ok) {
-      this.#d.metrics.unroutable.inc({ reason: 'bad-host' });
-      return sendText(res, 404, route.reason);
+  start(): void {
+    const { reporter } = this.#d;
+    const { namespace, revision } = this.#th.info;
+    this.#meters.inFlight += 1;
+    if (this.#mode === 'proxy') reporter.begin(namespace, revision);
+    if (this.#cold) reporter.poke(namespace, revision);
+    const plan = bodyPlan(this.#req, this.#o.retryBodyMaxBytes);
+    if (plan !== 'buffer') {
+      this.#body = plan;
+      return this.#next();
     }
-    const { namespace: ns, revision: rev } = route.ref;
-    const th = this.#d.revisions.get(ns, rev);
-    if (!th) {
-      this.#d.metrics.unroutable.inc({ reason: 'unknown-revision' });
-      return sendText(res, 404, `revision "${rev}" in namespace "${ns}" is not known to this activator (routed by ${route.via})`);
-    }
-    const mode = th.effectiveMode();
-    await this.#track({ req, res, ns, rev, th, mode, cold: th.readyCount === 0, startMs: performance.now(), exclude: new Set(), controller: undefined });
-  }
-
-  /** Accounting around one request: stats, poke, concurrency, count and latency. */
-  async #track(ctx: RequestCtx): Promise<void> {
-    const { metrics, reporter } = this.#d;
-    const labels = { namespace: ctx.ns, revision: ctx.rev };
-    metrics.requestConcurrency.inc(labels);
-    if (ctx.mode === 'proxy') reporter.begin(ctx.ns, ctx.rev);
-    if (ctx.cold) reporter.poke(ctx.ns, ctx.rev);
-    let status = 500;
-    try {
-      status = await this.#serve(ctx);
-    } finally {
-      if (ctx.mode === 'proxy') reporter.end(ctx.ns, ctx.rev);
-      metrics.requestConcurrency.dec(labels);
-      const code = String(status);
-      metrics.requestCount.inc({ ...labels, code });
-      metrics.requestLatencies.observe({ ...labels, code }, performance.now() - ctx.startMs);
-    }
-  }
-
-  /** Attempts until one is done, fails for good, or the attempts run out; returns the status. */
-  async #serve(ctx: RequestCtx): Promise<number> {
-    const body = await bufferSmallBody(ctx.req, this.#o.retryBodyMaxBytes);
-    for (let n = 1; ; n++) {
-      let lease: Lease;
-      try {
-        lease = await this.#acquire(ctx);
-      } catch (err) {
-        return fail(ctx.res, err);
-      }
-      if (n === 1) this.#d.metrics.queueWait.observe({ namespace: ctx.ns, revision: ctx.rev }, (performance.now() - ctx.startMs) / 1000);
-      const r = await this.#attempt(ctx, lease, body).finally(() => lease.release());
-      if (r.kind === 'done') return r.status;
-      if (r.kind === 'error') return fail(ctx.res, new ActivatorError(r.code, `revision ${ctx.ns}/${ctx.rev}: ${r.message}`));
-      this.#d.metrics.retries.inc({ namespace: ctx.ns, revision: ctx.rev, reason: r.reason });
-      if (n >= this.#o.maxAttempts) {
-        const why = (r.error as NodeJS.ErrnoException).code ?? r.error.message;
-        return fail(ctx.res, new ActivatorError('ACT_NO_POD', `revision ${ctx.ns}/${ctx.rev}: ${n} attempts failed, last on ${lease.pod.dest}: ${why}`));
-      }
-      ctx.exclude.add(lease.pod.dest);
-    }
+    readBody(this.#req).then((b) => {
+      this.#body = b;
+      this.#next();
+    }, this.#onFailure);
   }
 
   /** A pod slot now, or after waiting in the revision's queue (left when the client goes away). */
-  #acquire(ctx: RequestCtx): Promise<Lease> {
-    const now = ctx.th.tryAcquire(ctx.exclude);
-    if (now) return Promise.resolve(now);
-    if (!ctx.controller) {
-      const c = new AbortController();
-      ctx.controller = c;
-      const onClose = (): void => {
-        if (!ctx.res.writableFinished) c.abort();
-      };
-      ctx.res.once('close', onClose);
+  #next(): void {
+    const now = this.#th.tryAcquire(this.#exclude);
+    if (now) return this.#attempt(now);
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      this.#res.on('close', this.#onCloseWhileQueued);
     }
-    return ctx.th.acquire({ exclude: ctx.exclude, queueTimeoutMs: this.#o.queueTimeoutMs, signal: ctx.controller.signal });
+    this.#th.acquire({ exclude: this.#exclude, queueTimeoutMs: this.#o.queueTimeoutMs, signal: this.#controller.signal }).then(this.#attempt, this.#onFailure);
   }
 
-  #attempt(ctx: RequestCtx, lease: Lease, body: Buffer | undefined): Promise<ForwardResult> {
-    const { req, res } = ctx;
-    const headers = requestHeadersForPod(req.headers, {
-      clientIp: req.socket.remoteAddress,
-      proto: 'http',
-      proxiedHeader: { name: PROXIED_HEADER, value: PROXIED_HEADER_VALUE, set: ctx.mode === 'proxy' },
-    });
-    const timeoutMs = (ctx.th.info.timeoutSeconds ?? this.#o.defaultTimeoutSeconds) * 1000;
-    const labels = { namespace: ctx.ns, revision: ctx.rev };
-    const onResponseStart = ctx.cold ? (): void => this.#d.metrics.coldStartDuration.observe(labels, (performance.now() - ctx.startMs) / 1000) : undefined;
-    return forwardOnce({ req, res, target: lease.pod, headers, body, agent: this.#d.agent, clock: this.#d.clock, timeoutMs, ...(onResponseStart ? { onResponseStart } : {}) });
+  readonly #onCloseWhileQueued = (): void => {
+    if (!this.#res.writableFinished) this.#controller?.abort();
+  };
+
+  readonly #attempt = (lease: Lease): void => {
+    this.#attempts += 1;
+    if (this.#attempts === 1) this.#meters.queueWait.observe((performance.now() - this.#startMs) / 1000);
+    this.#lease = lease;
+    const req = this.#req;
+    this.#headers ??= podRequestHeaders(req.rawHeaders, { clientIp: req.socket.remoteAddress, proto: 'http', proxiedHeader: this.#mode === 'proxy' ? PROXIED : SERVED });
+    const timeoutMs = (this.#th.info.timeoutSeconds ?? this.#o.defaultTimeoutSeconds) * 1000;
+    const { agent, clock } = this.#d;
+    const f = { req, res: this.#res, target: lease.pod, headers: this.#headers, body: this.#body, agent, clock, timeoutMs };
+    try {
+      forward(this.#cold ? { ...f, onResponseStart: this.#onColdResponse } : f, this.#onResult);
+    } catch (err) {
+      lease.release();
+      this.#onFailure(err);
+    }
+  };
+
+  readonly #onColdResponse = (): void => this.#meters.coldStart.observe((performance.now() - this.#startMs) / 1000);
+
+  /** Attempts until one is done, fails for good, or the attempts run out. */
+  readonly #onResult = (r: ForwardResult): void => {
+    const lease = this.#lease as Lease;
+    lease.release();
+    if (r.kind === 'done') return this.#end(r.status);
+    const { namespace: ns, revision: rev } = this.#th.info;
+    if (r.kind === 'error') return this.#end(fail(this.#res, new ActivatorError(r.code, `revision ${ns}/${rev}: ${r.message}`)));
+    this.#d.metrics.retries.inc({ namespace: ns, revision: rev, reason: r.reason });
+    if (this.#attempts >= this.#o.maxAttempts) {
+      const why = (r.error as NodeJS.ErrnoException).code ?? r.error.message;
+      return this.#end(fail(this.#res, new ActivatorError('ACT_NO_POD', `revision ${ns}/${rev}: ${this.#attempts} attempts failed, last on ${lease.pod.dest}: ${why}`)));
+    }
+    (this.#exclude ??= new Set()).add(lease.pod.dest);
+    try {
+      this.#next();
+    } catch (err) {
+      this.#onFailure(err);
+    }
+  };
+
+  readonly #onFailure = (err: unknown): void => this.#end(fail(this.#res, err));
+
+  /** Accounting at the end, exactly once: stats, concurrency, count and latency by status. */
+  #end(status: number): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#controller) this.#res.off('close', this.#onCloseWhileQueued);
+    if (this.#mode === 'proxy') {
+      const { namespace, revision } = this.#th.info;
+      this.#d.reporter.end(namespace, revision);
+    }
+    this.#meters.inFlight -= 1;
+    this.#meters.requests.record(status, performance.now() - this.#startMs);
+  }
+
+  /** Something threw before any callback was set up. */
+  abort(err: unknown): void {
+    this.#lease?.release();
+    this.#onFailure(err);
+  }
+}
+
+/** The hot path: route, throttle (Proxy) or balance (Serve), forward with retries. */
+function handle(o: GatewayOptions, d: GatewayDeps, req: IncomingMessage, res: ServerResponse): void {
+  if (d.draining()) res.setHeader('connection', 'close');
+  if (req.headers[PROBE_HEADER] === 'activator') return sendText(res, 200, 'activator');
+  const route = parseRoute(req.headers, o.domain);
+  if (!route.ok) {
+    d.metrics.unroutable.inc({ reason: 'bad-host' });
+    return sendText(res, 404, route.reason);
+  }
+  const { namespace: ns, revision: rev } = route.ref;
+  const th = d.revisions.get(ns, rev);
+  if (!th) {
+    d.metrics.unroutable.inc({ reason: 'unknown-revision' });
+    return sendText(res, 404, `revision "${rev}" in namespace "${ns}" is not known to this activator (routed by ${route.via})`);
+  }
+  const ex = new Exchange(o, d, req, res, th);
+  try {
+    ex.start();
+  } catch (err) {
+    ex.abort(err);
   }
 }
 
 /** The node:http request handler of the gateway port. */
 export function createGatewayHandler(o: GatewayOptions, d: GatewayDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const g = new Gateway(o, d);
   return (req, res) => {
-    g.handle(req, res).catch((err: unknown) => fail(res, err));
+    try {
+      handle(o, d, req, res);
+    } catch (err) {
+      fail(res, err);
+    }
   };
 }

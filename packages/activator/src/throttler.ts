@@ -28,7 +28,7 @@ export interface Lease {
 
 export interface AcquireOptions {
   /** Pod dests a retry must avoid. */
-  exclude?: ReadonlySet<string>;
+  exclude?: ReadonlySet<string> | undefined;
   queueTimeoutMs: number;
   /** Aborting removes the waiter (the client went away). */
   signal?: AbortSignal;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifyFailure, requestHeadersForPod, stripHopByHop } from '@kpa-ts/activator';
+import { classifyFailure, endToEndHeaders, podRequestHeaders, requestHeadersForPod, stripHopByHop } from '@kpa-ts/activator';
 
 describe('headers', () => {
   it('strips hop-by-hop headers and those named in Connection', () => {
@@ -27,6 +27,31 @@ describe('headers', () => {
   it('keeps Upgrade for a WebSocket handshake', () => {
     const out = requestHeadersForPod({ connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' }, { clientIp: '127.0.0.1', proto: 'http', proxiedHeader: proxied, upgrade: 'websocket' });
     expect(out).toMatchObject({ connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' });
+  });
+});
+
+describe('headers on raw lists (what the hot path sends)', () => {
+  const proxied = { name: 'k-proxied-by', value: 'activator', set: true };
+  it('keeps names in their case and order, merges every X-Forwarded-For into one, drops what Connection names', () => {
+    const raw = ['Host', 'r.ns.kpa.local', 'X-Forwarded-For', '10.0.0.1', 'Connection', 'keep-alive, X-Secret', 'X-Secret', '1', 'X-Kept', 'a', 'x-forwarded-for', '10.0.0.2', 'TE', 'trailers'];
+    expect(podRequestHeaders(raw, { clientIp: '127.0.0.9', proto: 'http', proxiedHeader: proxied })).toEqual([
+      'Host', 'r.ns.kpa.local',
+      'X-Kept', 'a',
+      'x-forwarded-for', '10.0.0.1, 10.0.0.2, 127.0.0.9',
+      'x-forwarded-proto', 'http',
+      'x-forwarded-host', 'r.ns.kpa.local',
+      'k-proxied-by', 'activator',
+    ]);
+  });
+
+  it('keeps a front proxy\'s X-Forwarded-Proto/-Host; removes a client-sent proxied header whatever its case', () => {
+    const raw = ['host', 'h', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'outer', 'K-Proxied-By', 'activator'];
+    expect(podRequestHeaders(raw, { clientIp: undefined, proto: 'http', proxiedHeader: { ...proxied, set: false } })).toEqual(['host', 'h', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'outer']);
+  });
+
+  it('response headers: hop-by-hop and Connection-named ones dropped, repeats (Set-Cookie) kept', () => {
+    const raw = ['Content-Type', 'text/plain', 'Connection', 'close', 'Keep-Alive', 'timeout=5', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Transfer-Encoding', 'chunked'];
+    expect(endToEndHeaders(raw)).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
 });
 

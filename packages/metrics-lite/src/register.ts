@@ -42,18 +42,19 @@ export function registerScrapeMetric(registry: Registry, m: ScrapeMetric): void 
   registry.registerMetric(metric as unknown as Metric);
 }
 
-/**
- * Registers `<prefix>_count` (counter) and `<prefix>_latencies` (histogram, milliseconds) read
- * from `data` at scrape time, with Knative's help texts ("The number of <what>").
- */
-export function registerCodeLatency(registry: Registry, data: Sources<CodeLatency>, prefix: string, what: string): void {
+/** Help texts: Knative's ("The number of <what>", "The response time in millisecond of <what>") from a string, or both given. */
+export type CodeLatencyHelp = string | { count: string; latencies: string };
+
+/** Registers `<prefix>_count` (counter) and `<prefix>_latencies` (histogram, milliseconds) read from `data` at scrape time. */
+export function registerCodeLatency(registry: Registry, data: Sources<CodeLatency>, prefix: string, what: CodeLatencyHelp): void {
+  const help = typeof what === 'string' ? { count: `The number of ${what}`, latencies: `The response time in millisecond of ${what}` } : what;
   const reset = (): void => {
     for (const d of each(data)) d.reset();
   };
   const latencies = `${prefix}_latencies`;
   registerScrapeMetric(registry, {
     name: `${prefix}_count`,
-    help: `The number of ${what}`,
+    help: help.count,
     type: 'counter',
     collect: (out) => {
       for (const d of each(data)) d.counterValues(out);
@@ -62,7 +63,7 @@ export function registerCodeLatency(registry: Registry, data: Sources<CodeLatenc
   });
   registerScrapeMetric(registry, {
     name: latencies,
-    help: `The response time in millisecond of ${what}`,
+    help: help.latencies,
     type: 'histogram',
     collect: (out) => {
       for (const d of each(data)) d.histogramValues(latencies, out);
