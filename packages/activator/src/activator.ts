@@ -1,4 +1,4 @@
-import { Agent, createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -6,6 +6,7 @@ import { createAdminServer } from './admin.js';
 import { defaultCapacityPolicy, type CapacityPolicy } from './capacity.js';
 import { realClock, type Clock } from './clock.js';
 import { ActivatorError } from './errors.js';
+import { createUpstreamAgent } from './forward.js';
 import { createGatewayHandler, type GatewayOptions } from './gateway.js';
 import { LoadReporter } from './load-reporter.js';
 import { createActivatorMetrics } from './metrics.js';
@@ -75,7 +76,7 @@ export function createActivator(o: ActivatorOptions): Activator {
   const revisions = new Revisions({ clock, queueDepth: o.queueDepth, policy: o.policy ?? defaultCapacityPolicy, activatorIndex: o.activatorIndex, activatorReplicas: o.activatorReplicas });
   metrics.setSnapshotSource(() => [...revisions.entries()].map(([, th]) => ({ namespace: th.info.namespace, revision: th.info.revision, queued: th.queued, ready: th.readyCount })));
   const reporter = new LoadReporter({ clock, activatorName: o.name, stats: o.stats, pokes: o.pokes, metrics, intervalMs: o.statsIntervalMs, pokeIntervalMs: o.pokeIntervalMs });
-  const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024, scheduling: 'lifo' });
+  const agent = createUpstreamAgent();
   let state: 'new' | 'ready' | 'draining' | 'closed' = 'new';
   let active = 0;
   const deps = { clock, revisions, reporter, metrics, agent, draining: () => state === 'draining' };
@@ -136,7 +137,7 @@ export function createActivator(o: ActivatorOptions): Activator {
         admin.closeAllConnections();
         await closeServer(admin);
       }
-      agent.destroy();
+      await agent.destroy();
       state = 'closed';
     },
   };

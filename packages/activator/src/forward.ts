@@ -1,12 +1,14 @@
-import { request, type Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import type { Clock, TimerHandle } from './clock.js';
 import type { ActivatorErrorCode } from './errors.js';
-import { endToEndHeaders } from './headers.js';
+import { stripHopByHop } from './headers.js';
 
 export interface ForwardTarget {
   ip: string;
   port: number;
+  /** `originOf(this)`, when the caller keeps it (a pod's state does) */
+  origin?: string;
 }
 
 export interface ForwardRequest {
@@ -17,7 +19,8 @@ export interface ForwardRequest {
   headers: readonly string[] | OutgoingHttpHeaders;
   /** The whole body, buffered (replayable), or undefined: stream `req` once the pod's socket is connected. */
   body: Buffer | undefined;
-  agent: Agent;
+  /** The connection pool to the pods (`createUpstreamAgent()`). */
+  agent: Dispatcher;
   clock: Clock;
   /** Revision timeout: the pod must start its response within this. */
   timeoutMs: number;
@@ -30,9 +33,21 @@ export type ForwardResult =
   | { kind: 'retry'; reason: 'connect' | 'reset'; error: Error }
   | { kind: 'error'; code: ActivatorErrorCode; message: string };
 
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ECONNABORTED']);
-const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE']);
+// node:net's connect errors, and undici's connect timeout.
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT']);
+// A connection closed under a request: node:net's, and undici's "other side closed" / "closed".
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/**
+ * The keep-alive connection pool to the pods: undici (Node's own HTTP/1.1 client library), one
+ * pool per pod address, no pipelining (a slow response must not hold up the next request), no
+ * limit on connections (the throttler bounds them), no timeouts of its own (the revision timeout
+ * is ours; the queue-proxy bounds the body).
+ */
+export function createUpstreamAgent(): Agent {
+  return new Agent({ pipelining: 1, connections: null, headersTimeout: 0, bodyTimeout: 0 });
+}
 
 interface AttemptState {
   connected: boolean;
@@ -58,12 +73,11 @@ export function classifyFailure(err: NodeJS.ErrnoException, s: AttemptState, met
 }
 
 /**
- * One attempt: the request to one pod, its response relayed to the client, `done` called exactly
- * once. Every emitter here is this attempt's own: listeners are `on` (no once-wrappers) and bound
- * once per attempt; the client's `close` is the one event that ends a relayed response (finished →
- * the pod's status; not finished → the client went away, 499).
+ * One attempt: the request to one pod (undici's dispatch API: callbacks, no streams), its response
+ * relayed to the client, `done` called exactly once. The client's `close` is the one event that ends
+ * a relayed response (finished → the pod's status; not finished → the client went away, 499).
  */
-class Attempt implements AttemptState {
+class Attempt implements AttemptState, Dispatcher.DispatchHandler {
   connected = false;
   reused = false;
   bodyStarted = false;
@@ -71,121 +85,110 @@ class Attempt implements AttemptState {
   timedOut = false;
   readonly #f: ForwardRequest;
   readonly #done: (r: ForwardResult) => void;
-  readonly #up: ClientRequest;
-  #upRes: IncomingMessage | undefined;
+  /** undici's handle on the request, from the moment it is written to a connected socket */
+  #ctl: Dispatcher.DispatchController | undefined;
+  /** why the request must stop (revision timeout, client gone) if it had no handle yet */
+  #abandoned: Error | undefined;
   #status = 0;
   /** a response body byte was written to the client (the head went with it) */
   #relayed = false;
+  #complete = false;
   #timer: TimerHandle | undefined;
   #settled = false;
 
   constructor(f: ForwardRequest, done: (r: ForwardResult) => void) {
     this.#f = f;
     this.#done = done;
-    const { req } = f;
-    const headers = f.headers as OutgoingHttpHeaders; // node:http takes a raw list too (same format as rawHeaders)
-    this.#up = request({ host: f.target.ip, port: f.target.port, method: req.method ?? 'GET', path: req.url, headers, agent: f.agent, setHost: false });
   }
 
   start(): void {
-    const up = this.#up;
-    this.#timer = this.#f.clock.setTimeout(this.#onTimeout, this.#f.timeoutMs);
-    this.#f.res.on('close', this.#onClientClose);
-    up.on('response', this.#onResponse);
-    up.on('error', this.#onError);
-    // The agent hands out an idle keep-alive socket synchronously: it is connected, send at once.
-    if (up.reusedSocket) {
-      this.reused = true;
-      this.#sendBody();
-    } else {
-      up.on('socket', this.#onSocket);
-    }
+    const f = this.#f;
+    const { req } = f;
+    this.#timer = f.clock.setTimeout(this.#onTimeout, f.timeoutMs);
+    f.res.on('close', this.#onClientClose);
+    const body = f.body === undefined ? req : f.body.length === 0 ? null : f.body;
+    const headers = f.headers as string[];
+    f.agent.dispatch({ origin: originOf(f.target), path: req.url ?? '/', method: req.method ?? 'GET', headers, body }, this);
   }
 
-  readonly #onSocket = (sock: Socket): void => {
-    if (sock.connecting) sock.once('connect', this.#sendBody);
-    else this.#sendBody();
-  };
-
-  readonly #sendBody = (): void => {
+  /** Connected, the request is about to be written. */
+  onRequestStart(ctl: Dispatcher.DispatchController): void {
+    this.#ctl = ctl;
+    if (this.#abandoned) return ctl.abort(this.#abandoned);
     this.connected = true;
-    const body = this.#f.body;
-    if (body === undefined) {
-      this.bodyStarted = true;
-      this.#f.req.pipe(this.#up);
-    } else if (body.length === 0) {
-      this.#up.end();
-    } else {
-      this.#up.end(body);
-    }
-  };
+    if (this.#f.body === undefined) this.bodyStarted = true;
+  }
 
-  readonly #onTimeout = (): void => {
-    this.timedOut = true;
-    this.#up.destroy(new Error('revision timeout'));
-  };
-
-  readonly #onResponse = (upRes: IncomingMessage): void => {
+  onResponseStart(ctl: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    if (statusCode < 200 || this.#settled) return; // 1xx: the activator answered the client's own already
     this.responded = true;
     this.#f.clock.clearTimeout(this.#timer as TimerHandle);
     this.#f.onResponseStart?.();
-    this.#upRes = upRes;
-    this.#status = upRes.statusCode ?? 502;
-    this.#f.res.writeHead(this.#status, upRes.statusMessage, endToEndHeaders(upRes.rawHeaders));
-    // Relayed by hand rather than with pipe(): three listeners instead of pipe's bookkeeping, same backpressure.
-    upRes.on('data', this.#onData);
-    upRes.on('end', this.#onEnd);
-    // The pod went away mid-body: upRes closes before it is complete (its 'error' is only emitted
-    // when someone listens); cut the client off rather than end its response short.
-    upRes.on('close', this.#onUpClose);
-    // Node sends the head with the first body chunk; a body that came with the head is written
-    // by the time this tick is over (flowing starts on the tick queue). Otherwise send the head now.
-    process.nextTick(this.#flushHeadIfIdle);
-  };
+    this.#status = statusCode;
+    this.#f.res.writeHead(statusCode, statusMessage ?? '', stripHopByHop(headers));
+    // Node sends the head with the first body chunk; a body that came with the head arrives in
+    // this same turn. Otherwise (a streamed or slow body) send the head on its own.
+    process.nextTick(this.#flushHeadIfIdle, ctl);
+  }
 
-  readonly #onData = (chunk: Buffer): void => {
+  onResponseData(ctl: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#relayed = true;
-    if (!this.#f.res.write(chunk)) {
-      this.#upRes?.pause();
-      this.#f.res.once('drain', this.#onDrain);
+    const res = this.#f.res;
+    if (!res.write(chunk)) {
+      ctl.pause();
+      res.once('drain', () => ctl.resume());
     }
-  };
+  }
 
-  readonly #onDrain = (): void => void this.#upRes?.resume();
+  onResponseEnd(): void {
+    this.#complete = true;
+    this.#f.res.end();
+  }
 
-  readonly #onEnd = (): void => void this.#f.res.end();
+  onResponseError(_ctl: Dispatcher.DispatchController, err: Error): void {
+    const f = this.#f;
+    if (this.#settled) return;
+    if (this.responded) {
+      // The pod went away mid-body: cut the client off rather than end its response short.
+      f.res.destroy();
+      return this.#settle({ kind: 'done', status: f.res.statusCode }, false);
+    }
+    // undici reports a connection closed under the request with the socket's byte counts: bytes
+    // read before this request's answer mean earlier responses, i.e. a reused keep-alive socket.
+    this.reused = ((err as { socket?: { bytesRead?: number } }).socket?.bytesRead ?? 0) > 0;
+    const retry = classifyFailure(err as NodeJS.ErrnoException, this, f.req.method ?? 'GET', f.body !== undefined);
+    const code = (err as NodeJS.ErrnoException).code ?? err.message;
+    if (retry) this.#settle({ kind: 'retry', reason: retry, error: err }, false);
+    else if (this.timedOut) this.#settle({ kind: 'error', code: 'ACT_REVISION_TIMEOUT', message: `the pod did not answer within ${f.timeoutMs} ms` }, false);
+    else this.#settle({ kind: 'error', code: 'ACT_UPSTREAM', message: `the pod failed: ${code}` }, false);
+  }
 
-  readonly #onUpClose = (): void => {
-    if (this.#upRes?.complete === false) this.#f.res.destroy();
+  #stop(reason: Error): void {
+    if (this.#ctl) this.#ctl.abort(reason);
+    else this.#abandoned = reason;
+  }
+
+  readonly #onTimeout = (): void => {
+    this.timedOut = true;
+    const err = new Error('revision timeout');
+    this.#stop(err);
+    // Not connected yet: undici will only tell once the connect attempt ends; answer now.
+    if (!this.#ctl) this.onResponseError(undefined as unknown as Dispatcher.DispatchController, err);
   };
 
   readonly #flushHeadIfIdle = (): void => {
     const res = this.#f.res;
-    // A complete response (no body, or all of it already here) is about to be written whole anyway.
-    if (this.#relayed || this.#upRes?.complete === true || res.writableEnded || res.destroyed) return;
+    // A complete response (no body, or all of it already here) is being written whole anyway.
+    if (this.#relayed || this.#complete || res.writableEnded || res.destroyed) return;
     res.flushHeaders();
   };
 
   readonly #onClientClose = (): void => {
     const res = this.#f.res;
     if (res.writableFinished) return this.#settle({ kind: 'done', status: this.#status || res.statusCode }, true);
-    // The client went away first: stop the pod's side too.
-    this.#up.destroy();
-    if (this.#upRes?.complete === false) this.#upRes.destroy();
+    // The client went away first: settle (undici reports the abort synchronously), then stop the pod's side too.
     this.#settle({ kind: 'done', status: 499 }, true);
-  };
-
-  readonly #onError = (err: NodeJS.ErrnoException): void => {
-    if (this.responded) {
-      this.#f.res.destroy();
-      this.#settle({ kind: 'done', status: this.#f.res.statusCode }, false);
-      return;
-    }
-    const f = this.#f;
-    const retry = classifyFailure(err, this, f.req.method ?? 'GET', f.body !== undefined);
-    if (retry) this.#settle({ kind: 'retry', reason: retry, error: err }, false);
-    else if (this.timedOut) this.#settle({ kind: 'error', code: 'ACT_REVISION_TIMEOUT', message: `the pod did not answer within ${f.timeoutMs} ms` }, false);
-    else this.#settle({ kind: 'error', code: 'ACT_UPSTREAM', message: `the pod failed: ${err.code ?? err.message}` }, false);
+    this.#stop(new Error('the client went away'));
   };
 
   #settle(r: ForwardResult, fromClientClose: boolean): void {
@@ -193,9 +196,13 @@ class Attempt implements AttemptState {
     this.#settled = true;
     this.#f.clock.clearTimeout(this.#timer as TimerHandle);
     if (!fromClientClose) this.#f.res.off('close', this.#onClientClose);
-    if (this.bodyStarted && r.kind !== 'done') this.#f.req.unpipe(this.#up);
     this.#done(r);
   }
+}
+
+/** `http://ip:port` (IPv6 in brackets). */
+export function originOf(t: ForwardTarget): string {
+  return t.origin ?? `http://${t.ip.includes(':') ? `[${t.ip}]` : t.ip}:${t.port}`;
 }
 
 /** One attempt to send the request to one pod and relay its response to the client; `done` is called exactly once. */

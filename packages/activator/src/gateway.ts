@@ -1,4 +1,5 @@
-import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { PROXIED_HEADER, PROXIED_HEADER_VALUE } from './bus-types.js';
 import type { Clock } from './clock.js';
@@ -27,7 +28,8 @@ export interface GatewayDeps {
   revisions: Revisions;
   reporter: LoadReporter;
   metrics: ActivatorMetrics;
-  agent: Agent;
+  /** The connection pool to the pods (`createUpstreamAgent()`). */
+  agent: Dispatcher;
   /** true while shutting down: answer with `Connection: close`. */
   draining: () => boolean;
 }

@@ -67,13 +67,16 @@ export function podRequestHeaders(raw: readonly string[], ctx: ForwardContext): 
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (isHopByHop(lower, named) || lower === proxied) continue;
+    // Expect: node:http has already answered the client's 100-continue.
+    if (isHopByHop(lower, named) || lower === proxied || lower === 'expect') continue;
     if (lower === 'x-forwarded-for') {
       xff = xff === undefined ? value : `${xff}, ${value}`;
       continue;
     }
-    if (lower === 'host') host ??= value;
-    else if (lower === 'x-forwarded-proto') hasProto = true;
+    if (lower === 'host') {
+      if (host !== undefined) continue; // one Host only
+      host = value;
+    } else if (lower === 'x-forwarded-proto') hasProto = true;
     else if (lower === 'x-forwarded-host') hasXHost = true;
     out.push(name, value);
   }
@@ -109,9 +112,16 @@ function toObject(raw: readonly string[]): OutgoingHttpHeaders {
   return out;
 }
 
-/** Pure: `endToEndHeaders` on a header object (as `req.headers`). */
-export function stripHopByHop(h: IncomingHttpHeaders): OutgoingHttpHeaders {
-  return toObject(endToEndHeaders(toRaw(h)));
+/** Pure: a header object (lower-case names, as `req.headers` or undici's) without hop-by-hop headers and those Connection names. */
+export function stripHopByHop(h: Readonly<Record<string, string | string[] | undefined>>): OutgoingHttpHeaders {
+  const conn = h['connection'];
+  const named = conn === undefined ? undefined : connectionTokens(['connection', Array.isArray(conn) ? conn.join(',') : conn]);
+  const out: OutgoingHttpHeaders = {};
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined && !isHopByHop(k, named)) out[k] = v;
+  }
+  return out;
 }
 
 /** Pure: `podRequestHeaders` on a header object (as `req.headers`). */

@@ -6,7 +6,7 @@ export { realClock, type Clock, type TimerHandle } from './clock.js';
 export { ActivatorLoad, ConcurrencyAccumulator, type PeriodReport, type RevisionReport } from './concurrency-stats.js';
 export { activatorEnvSchema, parseActivatorEnv, type ActivatorEnv } from './env.js';
 export { ActivatorError, statusForError, type ActivatorErrorCode } from './errors.js';
-export { bodyPlan, bufferSmallBody, classifyFailure, forward, forwardOnce, readBody, type ForwardRequest, type ForwardResult, type ForwardTarget } from './forward.js';
+export { bodyPlan, bufferSmallBody, classifyFailure, createUpstreamAgent, forward, forwardOnce, originOf, readBody, type ForwardRequest, type ForwardResult, type ForwardTarget } from './forward.js';
 export { createGatewayHandler, PROBE_HEADER, type GatewayDeps, type GatewayOptions } from './gateway.js';
 export { endToEndHeaders, podRequestHeaders, requestHeadersForPod, stripHopByHop, type ForwardContext } from './headers.js';
 export { LoadReporter, nextReportDueMs, reportTimestamp, type LoadReporterOptions } from './load-reporter.js';

@@ -1,6 +1,7 @@
 import type { CapacityPolicy } from './capacity.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { ActivatorError } from './errors.js';
+import { originOf } from './forward.js';
 import { Fifo, type FifoNode } from './fifo.js';
 import { pickLeastLoaded, type PodLoad } from './pick.js';
 import type { Endpoint, RevisionInfo } from './topology.js';
@@ -14,6 +15,8 @@ export interface PodState extends PodLoad {
   readonly name: string;
   readonly ip: string;
   readonly port: number;
+  /** `http://ip:port`: the key of the connection pool to this pod */
+  readonly origin: string;
   /** ready and known: may receive new requests */
   routable: boolean;
 }
@@ -150,7 +153,7 @@ export class RevisionThrottler {
       }
       // A new pod (possibly reusing an old pod's address): its own count; old leases release the old state.
       const capacity = this.#opts.policy.podCapacity(this.#info.containerConcurrency);
-      this.#pods.set(dest, { dest, name: e.pod, ip: e.ip, port: e.port, inFlight: 0, capacity, routable: true });
+      this.#pods.set(dest, { dest, name: e.pod, ip: e.ip, port: e.port, origin: originOf(e), inFlight: 0, capacity, routable: true });
     }
     this.#reassign();
     this.#dispatch();
