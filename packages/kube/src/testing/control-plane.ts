@@ -82,7 +82,13 @@ async function restartApiServer(dir: string, kubeconfig: string): Promise<void> 
   child.unref();
   writeFileSync(pidFile, `${child.pid ?? ''}\n`);
   const core = loadKubeconfig(kubeconfig).makeApiClient(CoreV1Api);
-  await waitFor(async () => (await core.listNamespace()).items.length > 0, { timeoutMs: 60_000, intervalMs: 100, what: 'kube-apiserver serving again' });
+  try {
+    await waitFor(async () => (await core.listNamespace()).items.length > 0, { timeoutMs: 60_000, intervalMs: 100, what: 'kube-apiserver serving again' });
+  } catch (err) {
+    // Say why: the restarted apiserver's own last words (a flake seen in CI-like runs, cause unknown).
+    const tail = readFileSync(join(dir, 'logs', 'kube-apiserver.log'), 'utf8').split('\n').slice(-15).join('\n');
+    throw new Error(`${(err as Error).message}; restarted pid ${child.pid ?? '?'} alive: ${child.pid ? alive(child.pid) : false}; log tail:\n${tail}`, { cause: err });
+  }
 }
 
 /** Whether the control-plane binaries are in the cache (`scripts/control-plane build` done). */
