@@ -1,114 +1,193 @@
-// `pnpm bench activator`: req/s and latency of a trivial upstream hit directly vs through the
-// activator (Serve; Proxy cc 0; Proxy cc 100), in one run. Upstream and activator run as child
-// processes; autocannon drives them from this process. Writes a Markdown section to $BENCH_OUT.
-import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+// `pnpm bench activator`: what the activator costs in front of a pod, in one run. Two upstreams: a
+// trivial one (200 "ok", ~20 µs of CPU per request: the activator's worst case) and a realistic one
+// (1 ms of CPU per request). For each: closed-loop max throughput (autocannon, rounds in alternating
+// order) directly, through a bare node:http proxy (the floor for a node:http proxy) and through the
+// activator (Serve; Proxy cc 0 as the production binary; Proxy cc 100), with CPU per request and
+// memory of the proxy; then an
+// open-loop probe at a moderate rate that interleaves all targets so machine noise hits them alike.
+// Upstream, proxies and the load generator are separate processes on 2 shared cores. Bounded
+// (~85 s), loopback only. Writes a Markdown section to $BENCH_OUT.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { interleavedLatency, maxThroughput, medianWindow, memMb, startBinary, startChild, type Latency, type MaxRun, type Mem, type Proc } from './harness.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const children: ChildProcess[] = [];
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUND_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 2);
+const CONNECTIONS = 50;
+const TRIVIAL_RATE = 500; // req/s per target: a busy revision, far from saturation
+const REALISTIC_WORK_MS = 1;
+const REALISTIC_RATE = 200; // req/s per target: 20 % of its app's core
+const WINDOWS = 3;
+const WINDOW_SECONDS = 3;
 
-function startChild(file: string, args: string[]): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${here}${file}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
+const f = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+interface Target {
+  name: string;
+  port: number;
+  proxy: Proc | undefined;
+  /** the upstream behind this target */
+  app: Proc;
+  idle?: Mem;
 }
 
-interface Run {
+interface Max {
   rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
+  proxyUs: number;
+  appUs: number;
+  failed: number;
+  peak: Mem;
 }
 
-async function cannon(port: number, opts: { seconds: number; connections: number; rate?: number }): Promise<Run> {
-  const r = await autocannon({
-    url: `http://127.0.0.1:${port}/`,
-    headers: { host: 'r.bench.kpa.local' },
-    connections: opts.connections,
-    duration: opts.seconds,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
+function combine(runs: MaxRun[]): Max {
+  const requests = runs.reduce((a, r) => a + r.requests, 0);
+  const per = (g: (r: MaxRun) => number): number => (runs.reduce((a, r) => a + g(r), 0) * 1000) / Math.max(1, requests);
+  return {
+    rps: requests / runs.reduce((a, r) => a + r.seconds, 0),
+    proxyUs: per((r) => r.proxyCpuMs),
+    appUs: per((r) => r.appCpuMs),
+    failed: runs.reduce((a, r) => a + r.failed, 0),
+    peak: { rss: Math.max(...runs.map((r) => r.peak.rss)), anon: Math.max(...runs.map((r) => r.peak.anon)) },
+  };
+}
+
+/** A warm-up each (JIT, keep-alive sockets), then ROUNDS runs of every target in alternating order. */
+async function measureMax(targets: Target[]): Promise<Max[]> {
+  const pids = (t: Target): { proxy: number | undefined; app: number } => ({ proxy: t.proxy?.pid, app: t.app.pid });
+  for (const t of targets) await maxThroughput(t.port, pids(t), 1, CONNECTIONS);
+  const runs = targets.map((): MaxRun[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = targets.map((_, i) => (round % 2 === 0 ? i : targets.length - 1 - i));
+    for (const i of order) runs[i]?.push(await maxThroughput(targets[i]?.port ?? 0, pids(targets[i] as Target), ROUND_SECONDS, CONNECTIONS));
+  }
+  return targets.map((t, i) => {
+    const m = combine(runs[i] ?? []);
+    console.log(`max ${t.name}: ${f(m.rps)} req/s, CPU µs/req proxy ${f(m.proxyUs, 1)} app ${f(m.appUs, 1)}, peak ${f(m.peak.rss, 1)} MB`);
+    return m;
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
 }
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
-const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
-
-const upstream = await startChild('upstream-child.ts', []);
-const targets: { name: string; args: [string, string] | undefined; port: number }[] = [
-  { name: 'direct (no activator)', args: undefined, port: upstream },
-  { name: 'bare node:http proxy (floor)', args: undefined, port: await startChild('bare-proxy-child.ts', [String(upstream)]) },
-  { name: 'activator, Serve', args: ['serve', '0'], port: 0 },
-  { name: 'activator, Proxy cc 0', args: ['proxy', '0'], port: 0 },
-  { name: 'activator, Proxy cc 100', args: ['proxy', '100'], port: 0 },
-];
-const rows: { name: string; max: Run; fixed: Run }[] = [];
-try {
-  for (const t of targets) {
-    if (t.args) t.port = await startChild('activator-child.ts', [String(upstream), ...t.args]);
-    await cannon(t.port, { seconds: 1, connections: 10 }); // warm-up: JIT, keep-alive sockets
-  }
-  // The machine is shared: rounds interleave the targets and the best round counts.
-  const best = new Map<string, Run>();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) {
-      const r = await cannon(t.port, { seconds: SECONDS, connections: 50 });
-      const prev = best.get(t.name);
-      if (!prev || r.rps > prev.rps) best.set(t.name, { ...r, errors: r.errors + (prev?.errors ?? 0), non2xx: r.non2xx + (prev?.non2xx ?? 0) });
-    }
-  }
-  const bestFixed = new Map<string, Run>();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const t of targets) {
-      const r = await cannon(t.port, { seconds: SECONDS, connections: 20, rate: RATE });
-      const prev = bestFixed.get(t.name);
-      if (!prev || r.p99 < prev.p99) bestFixed.set(t.name, { ...r, errors: r.errors + (prev?.errors ?? 0), non2xx: r.non2xx + (prev?.non2xx ?? 0) });
-    }
-  }
-  for (const t of targets) {
-    const max = best.get(t.name) as Run;
-    const fixed = bestFixed.get(t.name) as Run;
-    rows.push({ name: t.name, max, fixed });
-    console.log(`${t.name}: ${max.rps.toFixed(0)} req/s max; at ${RATE} req/s p50 ${fixed.p50} ms p99 ${fixed.p99} ms`);
-  }
-} finally {
-  for (const c of children) c.kill('SIGTERM');
+async function measureLatency(targets: Target[], rate: number): Promise<Latency[]> {
+  const windows: Latency[][] = [];
+  for (let w = 0; w < WINDOWS; w++) windows.push(await interleavedLatency(targets.map((t) => ({ port: t.port, proxyPid: t.proxy?.pid })), rate, WINDOW_SECONDS));
+  return targets.map((t, i) => {
+    const l = medianWindow(windows.map((ws) => ws[i] as Latency));
+    console.log(`${rate} req/s ${t.name}: p50 ${f(l.p50, 3)} p99 ${f(l.p99, 3)} ms (${l.count}, failed ${l.failed})`);
+    return l;
+  });
 }
 
-const base = rows[0] as (typeof rows)[number];
-const lines = [
-  '## activator: gateway overhead (`packages/activator/bench/gateway.bench.ts`)',
-  '',
-  `A trivial upstream (200 "ok") hit directly and through the activator, all on 127.0.0.1, upstream and`,
-  `activator each in their own process, autocannon in a third (2 cores shared by all three).`,
-  `Max: best of ${ROUNDS} interleaved ${SECONDS} s runs, 50 connections. Fixed rate: ${RATE} req/s, 20 connections,`,
-  `${SECONDS} s, the round with the lowest p99 of ${ROUNDS} interleaved ones.`,
-  `Load average when the bench started: ${loadavg()[0]?.toFixed(1)} (other work on the machine skews every row alike).`,
-  '',
-  '| path | req/s (max) | vs direct | p50 ms @ rate | p99 ms @ rate | added p99 ms | errors | non-2xx |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) =>
-    `| ${r.name} | ${r.max.rps.toFixed(0)} | ${(r.max.rps / base.max.rps).toFixed(2)} | ${r.fixed.p50} | ${r.fixed.p99} | ${r === base ? '—' : (r.fixed.p99 - base.fixed.p99).toFixed(0)} | ${r.max.errors + r.fixed.errors} | ${r.max.non2xx + r.fixed.non2xx} |`,
-  ),
-  '',
-  'The bare proxy is the floor for any Node.js proxy in this setup (pipe, nothing else). Serve adds',
-  'routing, header hygiene, X-Forwarded-*, metrics, retries and least-in-flight picking; Proxy also',
-  'counts the request in the activator\'s stats, takes a per-pod breaker slot (cc 0: unlimited) and',
-  'sets `k-proxied-by`.',
-];
-const out = process.env['BENCH_OUT'];
-if (out) writeFileSync(out, `${lines.join('\n')}\n`);
-console.log(lines.join('\n'));
+const activator = (name: string, upstream: Proc, mode: 'serve' | 'proxy', cc: number): Promise<Proc> => startChild(name, 'activator-child.mjs', [String(upstream.port), mode, String(cc)]);
+
+function maxTable(targets: Target[], max: Max[], bareIndex: number | undefined): string[] {
+  const d = max[0] as Max;
+  const bare = bareIndex === undefined ? undefined : max[bareIndex];
+  return [
+    `| path | max req/s | × direct |${bare ? ' × bare proxy |' : ''} CPU µs/req: proxy / upstream | proxy VmRSS idle → peak MB (RssAnon) | errors |`,
+    `|---|---:|---:|${bare ? '---:|' : ''}---|---|---:|`,
+    ...targets.map((t, i) => {
+      const m = max[i] as Max;
+      const mem = t.proxy && t.idle ? `${f(t.idle.rss)} → ${f(m.peak.rss)} (${f(t.idle.anon)} → ${f(m.peak.anon)})` : '–';
+      return `| ${t.name} | ${f(m.rps)} | ${f(m.rps / d.rps, 2)} |${bare ? ` ${t.proxy ? f(m.rps / bare.rps, 2) : '–'} |` : ''} ${t.proxy ? f(m.proxyUs, 1) : '–'} / ${f(m.appUs, 1)} | ${mem} | ${m.failed} |`;
+    }),
+  ];
+}
+
+function latencyTable(targets: Target[], lat: Latency[], rate: number): string[] {
+  const d = lat[0] as Latency;
+  return [
+    `| path @ ${rate} req/s each | p50 ms | p90 ms | p99 ms | added p50 / p99 ms | proxy CPU µs/req | requests | failed |`,
+    '|---|---:|---:|---:|---|---:|---:|---:|',
+    ...targets.map((t, i) => {
+      const l = lat[i] as Latency;
+      const added = t.proxy ? `${f(l.p50 - d.p50, 2)} / ${f(l.p99 - d.p99, 2)}` : '–';
+      return `| ${t.name} | ${f(l.p50, 2)} | ${f(l.p90, 2)} | ${f(l.p99, 2)} | ${added} | ${t.proxy ? f(l.proxyCpuUs) : '–'} | ${l.count} | ${l.failed} |`;
+    }),
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const load = loadavg()[0] ?? NaN;
+  const procs: Proc[] = [];
+  const keep = async (p: Promise<Proc>): Promise<Proc> => {
+    const proc = await p;
+    procs.push(proc);
+    return proc;
+  };
+  try {
+    // 1. The trivial upstream: the activator's worst case (it does more work than the app).
+    const app = await keep(startChild('upstream', 'upstream-child.mjs', ['0']));
+    const [bare, serve, proxy0, proxy100] = await Promise.all([
+      keep(startChild('bare', 'bare-proxy-child.mjs', [String(app.port)])),
+      keep(activator('serve', app, 'serve', 0)),
+      keep(startBinary('proxy0', app.port, 0)),
+      keep(activator('proxy100', app, 'proxy', 100)),
+    ]);
+    const trivial: Target[] = [
+      { name: 'direct', port: app.port, proxy: undefined, app },
+      { name: 'bare node:http proxy (floor)', port: bare?.port ?? 0, proxy: bare, app },
+      { name: 'activator, Serve', port: serve?.port ?? 0, proxy: serve, app },
+      { name: 'activator binary (`node dist/main.js`), Proxy cc 0', port: proxy0?.port ?? 0, proxy: proxy0, app },
+      { name: 'activator, Proxy cc 100', port: proxy100?.port ?? 0, proxy: proxy100, app },
+    ];
+    await new Promise((r) => setTimeout(r, 1000)); // start-up settles before idle memory is read
+    for (const t of trivial) if (t.proxy) t.idle = memMb(t.proxy.pid);
+    const trivialMax = await measureMax(trivial);
+    const trivialLat = await measureLatency(trivial, TRIVIAL_RATE);
+    for (const t of trivial) await t.proxy?.stop();
+    // 2. A realistic upstream: 1 ms of CPU per request; each target has its own app process.
+    const apps = await Promise.all([0, 1, 2].map((i) => keep(startChild(`upstream 1 ms #${i}`, 'upstream-child.mjs', [String(REALISTIC_WORK_MS)]))));
+    const [real0, real1, real2] = apps as [Proc, Proc, Proc];
+    const [rServe, rProxy] = await Promise.all([keep(activator('serve 1ms', real1, 'serve', 0)), keep(activator('proxy 1ms', real2, 'proxy', 100))]);
+    const realistic: Target[] = [
+      { name: 'direct', port: real0.port, proxy: undefined, app: real0 },
+      { name: 'activator, Serve', port: rServe?.port ?? 0, proxy: rServe, app: real1 },
+      { name: 'activator, Proxy cc 100', port: rProxy?.port ?? 0, proxy: rProxy, app: real2 },
+    ];
+    await new Promise((r) => setTimeout(r, 500));
+    for (const t of realistic) if (t.proxy) t.idle = memMb(t.proxy.pid);
+    const realisticMax = await measureMax(realistic);
+    const realisticLat = await measureLatency(realistic, REALISTIC_RATE);
+    const loadEnd = loadavg()[0] ?? NaN;
+    const seconds = (Date.now() - started) / 1000;
+    const lines = [
+      '## activator: gateway overhead (`packages/activator/bench/gateway.bench.ts`)',
+      '',
+      'An upstream hit directly, through a bare node:http pipe proxy (the floor for a node:http proxy: no routing,',
+      'header hygiene, throttling, metrics or retries) and through the activator (`dist`, undici to the pod), all',
+      'on 127.0.0.1; upstream, proxy and autocannon in their own processes on 2 shared cores. Max: closed loop,',
+      `${CONNECTIONS} connections, ${ROUNDS} rounds × ${ROUND_SECONDS} s per target in alternating order, summed; CPU per request`,
+      'from /proc (utime + stime). Latency: open loop, every target interleaved in the same windows (µs timing,',
+      `send → last byte), the median of ${WINDOWS} windows × ${WINDOW_SECONDS} s. Load average ${f(load, 1)} at the start, ${f(loadEnd, 1)} at the end`,
+      `(other work on the machine skews every row alike); ${f(seconds)} s in all.`,
+      '',
+      '**Trivial upstream** (200 "ok", ~20 µs of CPU per request: the activator does more work than the app)',
+      '',
+      ...maxTable(trivial, trivialMax, 1),
+      '',
+      ...latencyTable(trivial, trivialLat, TRIVIAL_RATE),
+      '',
+      `**Realistic upstream** (${REALISTIC_WORK_MS} ms of CPU per request: the app is the bottleneck; each target has its own app process)`,
+      '',
+      ...maxTable(realistic, realisticMax, undefined),
+      '',
+      ...latencyTable(realistic, realisticLat, REALISTIC_RATE),
+      '',
+      'The Serve and cc 100 rows run the package in a small harness (`bench/activator-child.mjs`: the decision feed',
+      'is a stub, so Serve can be chosen without Redis); the cc 0 row is the production binary (static topology, no',
+      'Redis). Memory: both load the package\'s every dependency (the Kubernetes client is ~70 MB of it, whatever the topology).',
+      'Serve: routing, header hygiene, X-Forwarded-*, metrics, least-in-flight picking, retries. Proxy also counts',
+      "the request in the activator's stats, takes a per-pod breaker slot (cc 0: unlimited) and sets `k-proxied-by`.",
+      'Goals and what was changed to get here: packages/activator/README.md, "Performance".',
+    ];
+    const text = `${lines.join('\n')}\n`;
+    console.log(`\n${text}`);
+    const out = process.env['BENCH_OUT'];
+    if (out) writeFileSync(out, text);
+  } finally {
+    for (const p of procs.reverse()) await p.stop();
+  }
+}
+
+await main();

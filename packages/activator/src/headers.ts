@@ -16,7 +16,9 @@ function connectionTokens(raw: readonly string[]): Set<string> | undefined {
     const name = raw[i] as string;
     // 'connection'.length: most names skip the lower-case copy.
     if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    for (const t of (raw[i + 1] as string).split(',')) {
+    const value = raw[i + 1] as string;
+    if (value === 'keep-alive' || value === 'close') continue; // the usual values name no header to drop
+    for (const t of value.split(',')) {
       const token = t.trim().toLowerCase();
       if (token !== '') (tokens ??= new Set()).add(token);
     }

@@ -1,7 +1,6 @@
-// The floor for any Node.js proxy: pipe to the upstream (keep-alive agent), nothing else — no
+// The floor for a node:http proxy: pipe to the upstream (keep-alive agent), nothing else — no
 // routing, header hygiene, throttling, metrics or retries. argv: <upstreamPort>. Prints its port.
 import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 const upstreamPort = Number(process.argv[2]);
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -13,5 +12,5 @@ const server = createServer((req, res) => {
   up.on('error', () => res.destroy());
   req.pipe(up);
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`));
+server.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${server.address().port}\n`));
 process.on('SIGTERM', () => process.exit(0));

@@ -1,8 +1,8 @@
-// The activator under bench: one revision on the upstream given by argv, in the given mode.
-// argv: <upstreamPort> <proxy|serve> <containerConcurrency>. Prints its port.
+// The activator under bench, as a plain node process (no loader): one revision on the upstream given
+// by argv, in the given mode. argv: <upstreamPort> <proxy|serve> <containerConcurrency>. Prints its port.
+// The built package (dist, through the package's own exports: pnpm bench builds first), not the sources.
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-// The built package (dist, as in production; pnpm bench builds first), not the TypeScript sources.
 import { createActivator, createMemoryTopology } from '@kpa-ts/activator';
 
 const [portArg, mode, ccArg] = process.argv.slice(2);
@@ -16,7 +16,6 @@ const topology = createMemoryTopology({
   revisions: [{ namespace: 'bench', revision: 'r', containerConcurrency: cc }],
   endpoints: { 'bench/r': [{ pod: 'up', ip: '127.0.0.1', port: upstreamPort, ready: true }] },
 });
-let published = 0;
 const activator = createActivator({
   name: 'act-bench',
   host: '127.0.0.1',
@@ -36,7 +35,7 @@ const activator = createActivator({
   drainTimeoutMs: 1000,
   decisionsStartTimeoutMs: 1000,
   topology,
-  stats: { publish: () => void (published += 1) },
+  stats: { publish: () => undefined },
   pokes: { poke: () => undefined },
   decisions: {
     start: async (cb) => cb({ ns: 'bench', rev: 'r', ts: Date.now(), desired: 1, ready: 1, ebc: mode === 'serve' ? 100 : -1, mode, numActivators: 1, podCapacity: cc }),
