@@ -106,82 +106,110 @@ function latencyTable(targets: Target[], lat: Latency[], rate: number): string[]
   ];
 }
 
+type Keep = (p: Promise<Proc>) => Promise<Proc>;
+
+interface Section {
+  targets: Target[];
+  max: Max[];
+  lat: Latency[];
+}
+
+async function withIdleMemory(targets: Target[], settleMs: number): Promise<Target[]> {
+  await new Promise((r) => setTimeout(r, settleMs)); // start-up settles before idle memory is read
+  for (const t of targets) if (t.proxy) t.idle = memMb(t.proxy.pid);
+  return targets;
+}
+
+/** The trivial upstream: the activator's worst case (it does more work than the app). */
+async function trivialSection(keep: Keep): Promise<Section> {
+  const app = await keep(startChild('upstream', 'upstream-child.mjs', ['0']));
+  const [bare, serve, proxy0, proxy100] = (await Promise.all([
+    keep(startChild('bare', 'bare-proxy-child.mjs', [String(app.port)])),
+    keep(activator('serve', app, 'serve', 0)),
+    keep(startBinary('proxy0', app.port, 0)),
+    keep(activator('proxy100', app, 'proxy', 100)),
+  ])) as [Proc, Proc, Proc, Proc];
+  const targets = await withIdleMemory(
+    [
+      { name: 'direct', port: app.port, proxy: undefined, app },
+      { name: 'bare node:http proxy (floor)', port: bare.port, proxy: bare, app },
+      { name: 'activator, Serve', port: serve.port, proxy: serve, app },
+      { name: 'activator binary (`node dist/main.js`), Proxy cc 0', port: proxy0.port, proxy: proxy0, app },
+      { name: 'activator, Proxy cc 100', port: proxy100.port, proxy: proxy100, app },
+    ],
+    1000,
+  );
+  const max = await measureMax(targets);
+  const lat = await measureLatency(targets, TRIVIAL_RATE);
+  for (const t of targets) await t.proxy?.stop();
+  return { targets, max, lat };
+}
+
+/** A realistic upstream: 1 ms of CPU per request; each target has its own app process. */
+async function realisticSection(keep: Keep): Promise<Section> {
+  const apps = await Promise.all([0, 1, 2].map((i) => keep(startChild(`upstream 1 ms #${i}`, 'upstream-child.mjs', [String(REALISTIC_WORK_MS)]))));
+  const [app0, app1, app2] = apps as [Proc, Proc, Proc];
+  const [serve, proxy] = (await Promise.all([keep(activator('serve 1ms', app1, 'serve', 0)), keep(activator('proxy 1ms', app2, 'proxy', 100))])) as [Proc, Proc];
+  const targets = await withIdleMemory(
+    [
+      { name: 'direct', port: app0.port, proxy: undefined, app: app0 },
+      { name: 'activator, Serve', port: serve.port, proxy: serve, app: app1 },
+      { name: 'activator, Proxy cc 100', port: proxy.port, proxy, app: app2 },
+    ],
+    500,
+  );
+  const max = await measureMax(targets);
+  const lat = await measureLatency(targets, REALISTIC_RATE);
+  return { targets, max, lat };
+}
+
+function render(trivial: Section, realistic: Section, run: { load: number; loadEnd: number; seconds: number }): string {
+  const lines = [
+    '## activator: gateway overhead (`packages/activator/bench/gateway.bench.ts`)',
+    '',
+    'An upstream hit directly, through a bare node:http pipe proxy (the floor for a node:http proxy: no routing,',
+    'header hygiene, throttling, metrics or retries) and through the activator (`dist`, undici to the pod), all',
+    'on 127.0.0.1; upstream, proxy and autocannon in their own processes on 2 shared cores. Max: closed loop,',
+    `${CONNECTIONS} connections, ${ROUNDS} rounds × ${ROUND_SECONDS} s per target in alternating order, summed; CPU per request`,
+    'from /proc (utime + stime). Latency: open loop, every target interleaved in the same windows (µs timing,',
+    `send → last byte), the median of ${WINDOWS} windows × ${WINDOW_SECONDS} s. Load average ${f(run.load, 1)} at the start, ${f(run.loadEnd, 1)} at the end`,
+    `(other work on the machine skews every row alike); ${f(run.seconds)} s in all.`,
+    '',
+    '**Trivial upstream** (200 "ok", ~20 µs of CPU per request: the activator does more work than the app)',
+    '',
+    ...maxTable(trivial.targets, trivial.max, 1),
+    '',
+    ...latencyTable(trivial.targets, trivial.lat, TRIVIAL_RATE),
+    '',
+    `**Realistic upstream** (${REALISTIC_WORK_MS} ms of CPU per request: the app is the bottleneck; each target has its own app process)`,
+    '',
+    ...maxTable(realistic.targets, realistic.max, undefined),
+    '',
+    ...latencyTable(realistic.targets, realistic.lat, REALISTIC_RATE),
+    '',
+    'The Serve and cc 100 rows run the package in a small harness (`bench/activator-child.mjs`: the decision feed',
+    'is a stub, so Serve can be chosen without Redis); the cc 0 row is the production binary (static topology, no',
+    "Redis). Memory: both load the package's every dependency (the Kubernetes client is ~70 MB of it, whatever the topology).",
+    'Serve: routing, header hygiene, X-Forwarded-*, metrics, least-in-flight picking, retries. Proxy also counts',
+    "the request in the activator's stats, takes a per-pod breaker slot (cc 0: unlimited) and sets `k-proxied-by`.",
+    'Goals and what was changed to get here: packages/activator/README.md, "Performance".',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const load = loadavg()[0] ?? NaN;
   const procs: Proc[] = [];
-  const keep = async (p: Promise<Proc>): Promise<Proc> => {
+  const keep: Keep = async (p) => {
     const proc = await p;
     procs.push(proc);
     return proc;
   };
   try {
-    // 1. The trivial upstream: the activator's worst case (it does more work than the app).
-    const app = await keep(startChild('upstream', 'upstream-child.mjs', ['0']));
-    const [bare, serve, proxy0, proxy100] = await Promise.all([
-      keep(startChild('bare', 'bare-proxy-child.mjs', [String(app.port)])),
-      keep(activator('serve', app, 'serve', 0)),
-      keep(startBinary('proxy0', app.port, 0)),
-      keep(activator('proxy100', app, 'proxy', 100)),
-    ]);
-    const trivial: Target[] = [
-      { name: 'direct', port: app.port, proxy: undefined, app },
-      { name: 'bare node:http proxy (floor)', port: bare?.port ?? 0, proxy: bare, app },
-      { name: 'activator, Serve', port: serve?.port ?? 0, proxy: serve, app },
-      { name: 'activator binary (`node dist/main.js`), Proxy cc 0', port: proxy0?.port ?? 0, proxy: proxy0, app },
-      { name: 'activator, Proxy cc 100', port: proxy100?.port ?? 0, proxy: proxy100, app },
-    ];
-    await new Promise((r) => setTimeout(r, 1000)); // start-up settles before idle memory is read
-    for (const t of trivial) if (t.proxy) t.idle = memMb(t.proxy.pid);
-    const trivialMax = await measureMax(trivial);
-    const trivialLat = await measureLatency(trivial, TRIVIAL_RATE);
-    for (const t of trivial) await t.proxy?.stop();
-    // 2. A realistic upstream: 1 ms of CPU per request; each target has its own app process.
-    const apps = await Promise.all([0, 1, 2].map((i) => keep(startChild(`upstream 1 ms #${i}`, 'upstream-child.mjs', [String(REALISTIC_WORK_MS)]))));
-    const [real0, real1, real2] = apps as [Proc, Proc, Proc];
-    const [rServe, rProxy] = await Promise.all([keep(activator('serve 1ms', real1, 'serve', 0)), keep(activator('proxy 1ms', real2, 'proxy', 100))]);
-    const realistic: Target[] = [
-      { name: 'direct', port: real0.port, proxy: undefined, app: real0 },
-      { name: 'activator, Serve', port: rServe?.port ?? 0, proxy: rServe, app: real1 },
-      { name: 'activator, Proxy cc 100', port: rProxy?.port ?? 0, proxy: rProxy, app: real2 },
-    ];
-    await new Promise((r) => setTimeout(r, 500));
-    for (const t of realistic) if (t.proxy) t.idle = memMb(t.proxy.pid);
-    const realisticMax = await measureMax(realistic);
-    const realisticLat = await measureLatency(realistic, REALISTIC_RATE);
-    const loadEnd = loadavg()[0] ?? NaN;
-    const seconds = (Date.now() - started) / 1000;
-    const lines = [
-      '## activator: gateway overhead (`packages/activator/bench/gateway.bench.ts`)',
-      '',
-      'An upstream hit directly, through a bare node:http pipe proxy (the floor for a node:http proxy: no routing,',
-      'header hygiene, throttling, metrics or retries) and through the activator (`dist`, undici to the pod), all',
-      'on 127.0.0.1; upstream, proxy and autocannon in their own processes on 2 shared cores. Max: closed loop,',
-      `${CONNECTIONS} connections, ${ROUNDS} rounds × ${ROUND_SECONDS} s per target in alternating order, summed; CPU per request`,
-      'from /proc (utime + stime). Latency: open loop, every target interleaved in the same windows (µs timing,',
-      `send → last byte), the median of ${WINDOWS} windows × ${WINDOW_SECONDS} s. Load average ${f(load, 1)} at the start, ${f(loadEnd, 1)} at the end`,
-      `(other work on the machine skews every row alike); ${f(seconds)} s in all.`,
-      '',
-      '**Trivial upstream** (200 "ok", ~20 µs of CPU per request: the activator does more work than the app)',
-      '',
-      ...maxTable(trivial, trivialMax, 1),
-      '',
-      ...latencyTable(trivial, trivialLat, TRIVIAL_RATE),
-      '',
-      `**Realistic upstream** (${REALISTIC_WORK_MS} ms of CPU per request: the app is the bottleneck; each target has its own app process)`,
-      '',
-      ...maxTable(realistic, realisticMax, undefined),
-      '',
-      ...latencyTable(realistic, realisticLat, REALISTIC_RATE),
-      '',
-      'The Serve and cc 100 rows run the package in a small harness (`bench/activator-child.mjs`: the decision feed',
-      'is a stub, so Serve can be chosen without Redis); the cc 0 row is the production binary (static topology, no',
-      'Redis). Memory: both load the package\'s every dependency (the Kubernetes client is ~70 MB of it, whatever the topology).',
-      'Serve: routing, header hygiene, X-Forwarded-*, metrics, least-in-flight picking, retries. Proxy also counts',
-      "the request in the activator's stats, takes a per-pod breaker slot (cc 0: unlimited) and sets `k-proxied-by`.",
-      'Goals and what was changed to get here: packages/activator/README.md, "Performance".',
-    ];
-    const text = `${lines.join('\n')}\n`;
+    const trivial = await trivialSection(keep);
+    const realistic = await realisticSection(keep);
+    const text = render(trivial, realistic, { load, loadEnd: loadavg()[0] ?? NaN, seconds: (Date.now() - started) / 1000 });
     console.log(`\n${text}`);
     const out = process.env['BENCH_OUT'];
     if (out) writeFileSync(out, text);

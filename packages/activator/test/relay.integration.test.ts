@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@kpa-ts/testkit';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startActivator, type TestActivator } from './helpers/activator.js';
 
@@ -74,6 +74,36 @@ describe('response relay: head, body, and either side going away', () => {
     expect(res.headers['x-hop']).toBeUndefined();
     expect(res.headers['keep-alive']).toBeUndefined();
     expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+  });
+
+  it.each([
+    { name: 'HEAD', method: 'HEAD', status: 200 },
+    { name: '204 No Content', method: 'GET', status: 204 },
+    { name: '304 Not Modified', method: 'GET', status: 304 },
+  ])('$name is relayed without a body, and the connection stays usable', async ({ method, status }) => {
+    script = (_req, res) => {
+      res.writeHead(status, status === 200 ? { 'content-length': '11', etag: '"x"' } : { etag: '"x"' });
+      res.end();
+    };
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const once = (): Promise<{ status: number; body: string; length: string | undefined }> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: a.port, method, path: '/nobody', headers: { host: 'relay.default.kpa.local' }, agent }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, length: res.headers['content-length'] }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await once();
+      const second = await once(); // the same client connection: the first response ended cleanly
+      for (const r of [first, second]) expect(r).toMatchObject({ status, body: '' });
+      if (method === 'HEAD') expect(first.length).toBe('11');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('the pod dies mid-body → the client is cut off, not given a short body that looks complete', async () => {
