@@ -110,7 +110,10 @@ describe('queue-proxy breaker (CONTAINER_CONCURRENCY) over real sockets', () => 
     const [atApp, queued] = await Promise.all([httpRequest(p.port, { path: '/a' }), httpRequest(p.port, { path: '/b' })]);
     expect([atApp.status, queued.status]).toEqual([504, 504]);
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(up.counter.total).toBe(1);
+    // Usually 1; on a loaded machine the first request's timeout frees its slot a few ms before the
+    // queued one's own deadline, so that one may reach the app too (and still gets its 504).
+    expect(up.counter.total).toBeGreaterThanOrEqual(1);
+    expect(up.counter.total).toBeLessThanOrEqual(2);
     await waitFor(() => p.qp.breaker?.waiting === 0 && p.qp.breaker.inFlight === 0, { what: 'breaker empty' });
   });
 
