@@ -132,6 +132,7 @@ class Attempt implements AttemptState, Dispatcher.DispatchHandler {
   }
 
   onResponseData(ctl: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.responded) return; // the body of a response this attempt gave up on
     this.#relayed = true;
     const res = this.#f.res;
     if (!res.write(chunk)) {
@@ -141,11 +142,16 @@ class Attempt implements AttemptState, Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (!this.responded) return;
     this.#complete = true;
     this.#f.res.end();
   }
 
   onResponseError(_ctl: Dispatcher.DispatchController, err: Error): void {
+    this.#failed(err);
+  }
+
+  #failed(err: Error): void {
     const f = this.#f;
     if (this.#settled) return;
     if (this.responded) {
@@ -173,7 +179,7 @@ class Attempt implements AttemptState, Dispatcher.DispatchHandler {
     const err = new Error('revision timeout');
     this.#stop(err);
     // Not connected yet: undici will only tell once the connect attempt ends; answer now.
-    if (!this.#ctl) this.onResponseError(undefined as unknown as Dispatcher.DispatchController, err);
+    if (!this.#ctl) this.#failed(err);
   };
 
   readonly #flushHeadIfIdle = (): void => {
